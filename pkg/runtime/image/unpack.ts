@@ -1,0 +1,226 @@
+// unpack.ts: extracts one layer tar into a directory that can serve as an overlayfs lowerdir.
+//
+// OCI whiteouts become overlay whiteouts: ".wh.NAME" becomes a 0/0 character device NAME,
+// ".wh..wh..opq" marks its directory opaque with trusted.overlay.opaque=y. Every entry is
+// confined to the layer root: names with ".." are refused, and a path is never written
+// through a symlink (a parent that is a symlink is an error, never followed).
+import { createWriteStream } from 'node:fs';
+import { chmod, lchown, link, lstat, lutimes, mkdir, rm, symlink, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { decompress } from './decompress.js';
+import { DigestStream } from './digest.js';
+import { ImageError } from './errors.js';
+import { lsetxattr, mknod, S_IFBLK, S_IFCHR, S_IFIFO } from './libc.js';
+
+/** WHITEOUT_PREFIX marks an OCI whiteout entry. */
+export const WHITEOUT_PREFIX = '.wh.';
+/** OPAQUE_WHITEOUT marks its directory as hiding everything below it in lower layers. */
+export const OPAQUE_WHITEOUT = '.wh..wh..opq';
+/** OVERLAY_OPAQUE_XATTR is the xattr overlayfs reads to treat a directory as opaque. */
+export const OVERLAY_OPAQUE_XATTR = 'trusted.overlay.opaque';
+
+/** UnpackOptions tunes unpacking. */
+export interface UnpackOptions {
+  /** chown applies the tar's uid/gid; defaults to true when running as root. */
+  chown?: boolean;
+}
+
+/** UnpackResult describes an unpacked layer. */
+export interface UnpackResult {
+  /** diffID is the sha256 of the uncompressed tar, as listed in the image config. */
+  diffID: string;
+  /** tarBytes is the size of the uncompressed tar. */
+  tarBytes: number;
+}
+
+/** splitEntryPath turns a tar entry name into safe path components; [] is the root. */
+export function splitEntryPath(name: string): string[] {
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..')) throw new ImageError('UnsafeLayer', `layer entry ${JSON.stringify(name)} escapes the layer root`);
+  return parts;
+}
+
+/**
+ * unpackLayer extracts a (possibly compressed) layer tar into dest, which it creates.
+ * Unpack into a temporary directory and rename it into place: a half-unpacked layer must
+ * never be visible under its final name.
+ */
+export async function unpackLayer(source: Readable, dest: string, opts: UnpackOptions = {}): Promise<UnpackResult> {
+  const unpacker = new LayerUnpacker(dest, opts.chown ?? process.getuid?.() === 0);
+  await mkdir(dest, { mode: 0o755 });
+  const digest = new DigestStream();
+  const extract = tar.extract();
+  // tar-stream's streamx streams interoperate with Node's pipeline.
+  const piping = pipeline(decompress(source), digest, extract as unknown as Writable);
+  // If the pipeline fails the iterator below throws too; keep the first error.
+  piping.catch(() => {});
+  for await (const entry of extract) {
+    await unpacker.entry(entry.header, entry as unknown as AsyncIterable<Buffer>);
+    entry.resume();
+  }
+  await piping;
+  await unpacker.finish();
+  return { diffID: digest.digest(), tarBytes: digest.bytes };
+}
+
+class LayerUnpacker {
+  /** safeDirs are relative directory paths known to be real directories (not symlinks). */
+  private readonly safeDirs = new Set<string>(['']);
+  /** dirTimes are applied last, since creating children changes a directory's mtime. */
+  private readonly dirTimes: Array<{ path: string; mtime: Date }> = [];
+
+  constructor(
+    private readonly root: string,
+    private readonly chown: boolean,
+  ) {}
+
+  async entry(header: tar.Header, body: AsyncIterable<Buffer>): Promise<void> {
+    const parts = splitEntryPath(header.name);
+    const base = parts.at(-1);
+    if (base === OPAQUE_WHITEOUT) {
+      const dirParts = parts.slice(0, -1);
+      await this.ensureDir(dirParts);
+      await this.setOpaque(join(this.root, ...dirParts));
+      return;
+    }
+    if (base?.startsWith(WHITEOUT_PREFIX)) {
+      if (base.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) return; // aufs metadata, meaningless here
+      const target = [...parts.slice(0, -1), base.slice(WHITEOUT_PREFIX.length)];
+      await this.ensureDir(target.slice(0, -1));
+      const path = join(this.root, ...target);
+      await this.removeExisting(target);
+      mknod(path, S_IFCHR, 0, 0);
+      return;
+    }
+    const type = header.type ?? 'file';
+    if (parts.length === 0) {
+      if (type === 'directory') await this.applyMeta(this.root, header, true);
+      return;
+    }
+    await this.ensureDir(parts.slice(0, -1));
+    const path = join(this.root, ...parts);
+    const mode = (header.mode ?? 0o644) & 0o7777;
+    switch (type) {
+      case 'directory': {
+        const st = await lstatOrUndefined(path);
+        if (!st?.isDirectory()) {
+          if (st) await this.removeExisting(parts);
+          await mkdir(path, { mode: 0o700 });
+        }
+        this.safeDirs.add(parts.join('/'));
+        await this.applyMeta(path, header, true);
+        return;
+      }
+      case 'file':
+      case 'contiguous-file': {
+        await this.removeExisting(parts);
+        // "wx" is O_CREAT|O_EXCL: it never follows a symlink at the final component.
+        await pipeline(body, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+        await this.applyMeta(path, header, false);
+        return;
+      }
+      case 'symlink': {
+        await this.removeExisting(parts);
+        await symlink(header.linkname ?? '', path);
+        if (this.chown) await lchown(path, header.uid ?? 0, header.gid ?? 0);
+        const mtime = header.mtime ?? new Date(0);
+        await lutimes(path, mtime, mtime);
+        return;
+      }
+      case 'link': {
+        const targetParts = splitEntryPath(header.linkname ?? '');
+        if (targetParts.length === 0) throw new ImageError('UnsafeLayer', `hard link ${header.name} to the layer root`);
+        await this.checkDir(targetParts.slice(0, -1));
+        await this.removeExisting(parts);
+        // link(2) does not follow a symlink at the target, so this stays inside the root.
+        await link(join(this.root, ...targetParts), path);
+        return;
+      }
+      case 'character-device':
+      case 'block-device':
+      case 'fifo': {
+        await this.removeExisting(parts);
+        const kind = type === 'fifo' ? S_IFIFO : type === 'block-device' ? S_IFBLK : S_IFCHR;
+        try {
+          mknod(path, kind | mode, header.devmajor ?? 0, header.devminor ?? 0);
+        } catch (err: any) {
+          // Without CAP_MKNOD (e.g. in a user namespace) devices are skipped, as containerd does.
+          if (err?.code === 'EPERM') return;
+          throw err;
+        }
+        await this.applyMeta(path, header, false);
+        return;
+      }
+      default:
+        // pax/gnu headers are folded into the entry by tar-stream; anything else is skipped.
+        return;
+    }
+  }
+
+  async finish(): Promise<void> {
+    // Deepest first, so setting a child's time does not disturb its parent afterwards.
+    this.dirTimes.sort((a, b) => b.path.length - a.path.length);
+    for (const d of this.dirTimes) await utimes(d.path, d.mtime, d.mtime);
+  }
+
+  private async applyMeta(path: string, header: tar.Header, isDir: boolean): Promise<void> {
+    // chown before chmod: chown clears setuid/setgid bits.
+    if (this.chown) await lchown(path, header.uid ?? 0, header.gid ?? 0);
+    await chmod(path, (header.mode ?? (isDir ? 0o755 : 0o644)) & 0o7777);
+    const mtime = header.mtime ?? new Date(0);
+    if (isDir) this.dirTimes.push({ path, mtime });
+    else await utimes(path, mtime, mtime);
+  }
+
+  private async setOpaque(path: string): Promise<void> {
+    lsetxattr(path, OVERLAY_OPAQUE_XATTR, 'y');
+  }
+
+  /** ensureDir makes sure every component of parts is a real directory, creating missing ones. */
+  private async ensureDir(parts: string[]): Promise<void> {
+    for (let i = 1; i <= parts.length; i++) {
+      const rel = parts.slice(0, i).join('/');
+      if (this.safeDirs.has(rel)) continue;
+      const path = join(this.root, rel);
+      const st = await lstatOrUndefined(path);
+      if (!st) {
+        await mkdir(path, { mode: 0o755 });
+      } else if (!st.isDirectory()) {
+        throw new ImageError('UnsafeLayer', `layer path ${rel} is used as a directory but is not one`);
+      }
+      this.safeDirs.add(rel);
+    }
+  }
+
+  /** checkDir is ensureDir without creating anything: for hard link targets. */
+  private async checkDir(parts: string[]): Promise<void> {
+    for (let i = 1; i <= parts.length; i++) {
+      const rel = parts.slice(0, i).join('/');
+      if (this.safeDirs.has(rel)) continue;
+      const st = await lstatOrUndefined(join(this.root, rel));
+      if (!st?.isDirectory()) throw new ImageError('UnsafeLayer', `hard link target directory ${rel} is not a directory`);
+      this.safeDirs.add(rel);
+    }
+  }
+
+  /** removeExisting deletes whatever is at parts (without following symlinks). */
+  private async removeExisting(parts: string[]): Promise<void> {
+    const rel = parts.join('/');
+    const path = join(this.root, rel);
+    if (!(await lstatOrUndefined(path))) return;
+    await rm(path, { recursive: true, force: true });
+    for (const d of this.safeDirs) if (d === rel || d.startsWith(`${rel}/`)) this.safeDirs.delete(d);
+  }
+}
+
+async function lstatOrUndefined(path: string) {
+  try {
+    return await lstat(path);
+  } catch (err: any) {
+    if (err?.code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
