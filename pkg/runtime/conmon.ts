@@ -1,0 +1,136 @@
+// conmon.ts: start a container under conmon, the per-container monitor. conmon double-forks
+// and outlives the runtime: it holds the container's stdio, writes its output to the CRI log
+// file (k8s-file driver), and writes the exit code to <exitDir>/<id> and <persistDir>/exit
+// (plus <persistDir>/oom after an OOM kill), which is how a restarted runtime learns what
+// happened while it was away.
+import { spawn } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import { openSync, writeFileSync, closeSync, constants as fsConstants } from 'node:fs';
+
+/** ConmonOptions describes one container for conmon. */
+export interface ConmonOptions {
+  conmonPath?: string;
+  id: string;
+  /** runtimePath: the OCI runtime (our wrapper script) conmon calls `create` on. */
+  runtimePath: string;
+  bundle: string;
+  /** containerPidFile: where the runtime writes the container's init pid. */
+  containerPidFile: string;
+  conmonPidFile: string;
+  logPath: string;
+  logSizeMax?: number;
+  exitDir: string;
+  persistDir: string;
+  socketDir: string;
+  /** stdin keeps a pipe to the container's stdin open (CRI stdin: true). */
+  stdin?: boolean;
+  timeoutMs?: number;
+}
+
+/** conmonArgs builds conmon's command line. */
+export function conmonArgs(o: ConmonOptions): string[] {
+  const args = [
+    '--api-version', '1',
+    '-c', o.id,
+    '-u', o.id,
+    '-n', o.id,
+    '-r', o.runtimePath,
+    '-b', o.bundle,
+    '-p', o.containerPidFile,
+    '-P', o.conmonPidFile,
+    '-l', `k8s-file:${o.logPath}`,
+    '--exit-dir', o.exitDir,
+    '-0', o.persistDir,
+    '--socket-dir-path', o.socketDir,
+    '--log-level', 'info',
+  ];
+  if (o.logSizeMax && o.logSizeMax > 0) args.push('--log-size-max', String(o.logSizeMax));
+  if (o.stdin) args.push('-i', '--leave-stdin-open');
+  return args;
+}
+
+/** ConmonError is a failed container creation. */
+export class ConmonError extends Error {}
+
+/** startConmon runs conmon, which runs `<runtime> create`; it resolves with the container's init
+ * pid once the container is created (not yet started). */
+export async function startConmon(o: ConmonOptions): Promise<{ pid: number; conmonPid: number }> {
+  await mkdir(o.exitDir, { recursive: true });
+  await mkdir(o.persistDir, { recursive: true });
+  await mkdir(o.socketDir, { recursive: true });
+  // conmon closes its own stdio; the log file must exist for readers before the first line.
+  closeSync(openSync(o.logPath, fsConstants.O_CREAT | fsConstants.O_WRONLY | fsConstants.O_APPEND, 0o640));
+
+  const child = spawn(o.conmonPath ?? '/usr/bin/conmon', conmonArgs(o), {
+    cwd: o.bundle,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    env: { ...process.env, _OCI_SYNCPIPE: '3' },
+  });
+  const sync = child.stdio[3]!;
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.unref();
+
+  const message = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new ConmonError(`conmon for ${o.id}: timed out waiting for the container to be created`));
+    }, o.timeoutMs ?? 60_000);
+    const onData = (d: Buffer): void => {
+      buf += d.toString();
+      // conmon writes one JSON object per message: {"data": <pid or -1>, "message": "…"}
+      const end = buf.indexOf('}');
+      if (end >= 0) {
+        cleanup();
+        resolve(buf.slice(0, end + 1));
+      }
+    };
+    const onEnd = (): void => {
+      cleanup();
+      reject(new ConmonError(`conmon for ${o.id} exited before the container was created: ${stderr.trim() || 'see syslog'}`));
+    };
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      sync.off('data', onData);
+      sync.off('end', onEnd);
+    };
+    sync.on('data', onData);
+    sync.on('end', onEnd);
+    child.on('error', (e) => {
+      cleanup();
+      reject(e);
+    });
+  });
+  sync.destroy();
+  child.stderr!.destroy();
+
+  const parsed = JSON.parse(message) as { data: number; message?: string };
+  if (parsed.data < 0) throw new ConmonError(`creating container ${o.id}: ${parsed.message ?? 'runtime create failed'}`);
+  const conmonPid = Number((await readFile(o.conmonPidFile, 'utf8')).trim());
+  return { pid: parsed.data, conmonPid };
+}
+
+/** reopenLog asks conmon to reopen the container's log file (after it was rotated). conmon reads
+ * "<type> <a> <b>" lines from the bundle's ctl fifo; type 2 means reopen logs. */
+export function reopenLog(bundle: string): void {
+  const fd = openSync(`${bundle}/ctl`, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+  try {
+    writeFileSync(fd, '2 0 0\n');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** processAlive reports whether pid names a live (not zombie) process. */
+export async function processAlive(pid: number | undefined): Promise<boolean> {
+  if (!pid || pid <= 0) return false;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,147 @@
+// cli.ts: drive the low-level OCI runtime (crun or runc) through its command line.
+// Every call goes through a small wrapper script under the runtime's state dir that pins
+// `--root` there (so tests and several runtimes on one host never see each other's
+// containers) and, for crun on hybrid cgroup hosts whose cgroup2 mount has controllers,
+// hides /sys/fs/cgroup/unified in a private mount namespace: crun refuses such hosts
+// outright, while the v1 hierarchies it really uses are unaffected.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+/** OciRuntimeName names a supported low-level runtime. */
+export type OciRuntimeName = 'crun' | 'runc';
+
+/** OciState is the output of `<runtime> state`. */
+export interface OciState {
+  id: string;
+  pid: number;
+  status: 'creating' | 'created' | 'running' | 'stopped' | 'paused';
+  bundle: string;
+}
+
+/** OciRuntimeOptions configures OciRuntimeCli. */
+export interface OciRuntimeOptions {
+  name: OciRuntimeName;
+  /** binary: path of crun/runc; defaults to /usr/bin/crun or /usr/sbin/runc. */
+  binary?: string;
+  /** root: the runtime's --root (state of its containers). */
+  root: string;
+  /** wrapperPath: where to write the wrapper script conmon and we execute. */
+  wrapperPath: string;
+  /** hideUnifiedCgroup: run in a mount namespace without /sys/fs/cgroup/unified (crun on hybrid hosts). */
+  hideUnifiedCgroup: boolean;
+}
+
+/** defaultBinary returns the usual install path of a runtime. */
+export function defaultBinary(name: OciRuntimeName): string {
+  return name === 'crun' ? '/usr/bin/crun' : '/usr/sbin/runc';
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** wrapperScript renders the wrapper shell script. */
+export function wrapperScript(binary: string, root: string, hideUnifiedCgroup: boolean): string {
+  const run = `${shellQuote(binary)} --root ${shellQuote(root)}`;
+  if (!hideUnifiedCgroup) return `#!/bin/sh\nexec ${run} "$@"\n`;
+  // --propagation slave: the container rootfs mounted on the host is visible, nothing leaks back.
+  return (
+    '#!/bin/sh\n' +
+    `exec unshare -m --propagation slave /bin/sh -c 'umount -l /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' sh ${run} "$@"\n`
+  );
+}
+
+/** OciRuntimeError is a failed runtime command with its stderr. */
+export class OciRuntimeError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly stderr: string,
+  ) {
+    super(`${args.join(' ')}: ${stderr.trim() || 'failed'}`);
+  }
+
+  /** notFound reports whether the runtime said the container does not exist. */
+  get notFound(): boolean {
+    return /does not exist|not found|no such file|cannot find/i.test(this.stderr);
+  }
+}
+
+/** OciRuntimeCli runs runtime commands for one runtime root. */
+export class OciRuntimeCli {
+  readonly name: OciRuntimeName;
+  readonly binary: string;
+  readonly root: string;
+  readonly wrapperPath: string;
+  private readonly hideUnifiedCgroup: boolean;
+
+  constructor(opts: OciRuntimeOptions) {
+    this.name = opts.name;
+    this.binary = opts.binary ?? defaultBinary(opts.name);
+    this.root = opts.root;
+    this.wrapperPath = opts.wrapperPath;
+    this.hideUnifiedCgroup = opts.hideUnifiedCgroup;
+  }
+
+  /** install writes the wrapper script and creates the root directory. */
+  async install(): Promise<void> {
+    await mkdir(this.root, { recursive: true, mode: 0o700 });
+    await mkdir(path.dirname(this.wrapperPath), { recursive: true });
+    await writeFile(this.wrapperPath, wrapperScript(this.binary, this.root, this.hideUnifiedCgroup));
+    await chmod(this.wrapperPath, 0o755);
+  }
+
+  /** run executes the runtime with args and returns stdout. */
+  async run(args: string[], timeoutMs = 30_000): Promise<string> {
+    try {
+      const { stdout } = await execFileAsync(this.wrapperPath, args, { timeout: timeoutMs, maxBuffer: 16 << 20 });
+      return stdout;
+    } catch (e) {
+      const err = e as { stderr?: string; message: string };
+      throw new OciRuntimeError(args, err.stderr || err.message);
+    }
+  }
+
+  /** state returns the container's runtime state, or undefined if the runtime does not know it. */
+  async state(id: string): Promise<OciState | undefined> {
+    try {
+      return JSON.parse(await this.run(['state', id])) as OciState;
+    } catch (e) {
+      if (e instanceof OciRuntimeError && e.notFound) return undefined;
+      throw e;
+    }
+  }
+
+  /** start starts a created container. */
+  async start(id: string): Promise<void> {
+    await this.run(['start', id]);
+  }
+
+  /** kill sends a signal ("TERM", "KILL", …) to the container's init (or all its processes). */
+  async kill(id: string, signal: string, all = false): Promise<void> {
+    await this.run(all ? ['kill', '--all', id, signal] : ['kill', id, signal]);
+  }
+
+  /** delete removes the container from the runtime (force kills it first); unknown ids are fine. */
+  async delete(id: string): Promise<void> {
+    try {
+      await this.run(['delete', '--force', id]);
+    } catch (e) {
+      if (e instanceof OciRuntimeError && e.notFound) return;
+      throw e;
+    }
+  }
+
+  /** spawnExec starts `exec` of a process in the container; pidFile receives the process pid. */
+  spawnExec(id: string, cmd: string[], opts: { pidFile: string; tty?: boolean; stdin?: boolean; cwd?: string; env?: string[] }): ChildProcess {
+    const args = ['exec', '--pid-file', opts.pidFile];
+    if (opts.tty) args.push('--tty');
+    if (opts.cwd) args.push('--cwd', opts.cwd);
+    for (const e of opts.env ?? []) args.push('--env', e);
+    args.push(id, ...cmd);
+    return spawn(this.wrapperPath, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  }
+}
