@@ -67,7 +67,7 @@ test('Pod defaults: hostNetwork ports get hostPort', (t) => {
   t.is(pod.spec.containers[0].ports![0].hostPort, 8080);
 });
 
-const pullPolicyCases = [
+const pullPolicyCases: { name: string; image: string; want: string }[] = [
   { name: 'no tag', image: 'nginx', want: 'Always' },
   { name: 'latest', image: 'nginx:latest', want: 'Always' },
   { name: 'tag', image: 'nginx:1.25', want: 'IfNotPresent' },
