@@ -1,0 +1,98 @@
+// etcdprocess.ts: runs and supervises a local etcd (Debian's etcd-server) for `skiff server`
+// and for the integration-test harness.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../util/ports.js';
+
+/** EtcdProcess is a running etcd member with its client endpoint. */
+export interface EtcdProcess {
+  endpoint: string;
+  clientPort: number;
+  peerPort: number;
+  pid: number;
+  dataDir: string;
+  /** stop sends SIGTERM (SIGKILL after 5 s) and waits for the exit. */
+  stop(): Promise<void>;
+  /** kill sends SIGKILL (crash tests). */
+  kill(): Promise<void>;
+  /** exited resolves when the process ends. */
+  exited: Promise<number | null>;
+}
+
+/** EtcdOptions configures startEtcd. */
+export interface EtcdOptions {
+  dataDir: string;
+  clientPort?: number;
+  peerPort?: number;
+  binary?: string;
+  /** logFile receives etcd's output; default DIR/etcd.log. */
+  logFile?: string;
+  /** quotaBackendBytes raises etcd's 2 GiB default if set. */
+  quotaBackendBytes?: number;
+}
+
+/** startEtcd starts etcd on loopback and resolves once it answers /health. */
+export async function startEtcd(opts: EtcdOptions): Promise<EtcdProcess> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const clientPort = opts.clientPort ?? (await freePort());
+  const peerPort = opts.peerPort ?? (await freePort());
+  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  const logFd = openSync(opts.logFile ?? join(opts.dataDir, 'etcd.log'), 'a');
+  const args = [
+    '--name', 'skiff',
+    '--data-dir', join(opts.dataDir, 'member-data'),
+    '--listen-client-urls', endpoint,
+    '--advertise-client-urls', endpoint,
+    '--listen-peer-urls', peer,
+    '--initial-advertise-peer-urls', peer,
+    '--initial-cluster', `skiff=${peer}`,
+    '--initial-cluster-state', 'new',
+    '--auto-compaction-mode', 'periodic',
+    '--auto-compaction-retention', '5m',
+    '--log-level', 'warn',
+    '--logger', 'zap',
+  ];
+  if (opts.quotaBackendBytes) args.push('--quota-backend-bytes', String(opts.quotaBackendBytes));
+  const child: ChildProcess = spawn(opts.binary ?? 'etcd', args, {
+    stdio: ['ignore', logFd, logFd],
+    env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' },
+  });
+  closeSync(logFd);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let dead = false;
+  void exited.then(() => { dead = true; });
+  const deadline = Date.now() + 20_000;
+  while (true) {
+    if (dead) throw new Error(`etcd exited during start-up; see ${opts.logFile ?? join(opts.dataDir, 'etcd.log')}`);
+    try {
+      const res = await fetch(`${endpoint}/health`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('etcd did not become healthy within 20 s');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const waitExit = async (signal: NodeJS.Signals, graceMs: number) => {
+    if (dead) return;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+  return {
+    endpoint,
+    clientPort,
+    peerPort,
+    pid: child.pid ?? 0,
+    dataDir: opts.dataDir,
+    exited,
+    stop: () => waitExit('SIGTERM', 5000),
+    kill: () => waitExit('SIGKILL', 1000),
+  };
+}
