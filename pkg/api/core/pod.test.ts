@@ -77,7 +77,7 @@ const pullPolicyCases: { name: string; image: string; want: string }[] = [
 ];
 for (const c of pullPolicyCases) {
   test(`default imagePullPolicy: ${c.name}`, (t) => {
-    t.is<string>(defaultImagePullPolicy(c.image), c.want);
+    t.is(defaultImagePullPolicy(c.image) as string, c.want);
   });
 }
 
