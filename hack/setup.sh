@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(etcd-server etcd-client crun runc conmon docker-registry busybox-static iptables iproute2 kmod ca-certificates)
+APT_PACKAGES=(etcd-server etcd-client crun runc conmon docker-registry busybox-static iptables iproute2 kmod ca-certificates curl)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
