@@ -20,6 +20,7 @@ import { structuralErrors, type Schema } from '../api/schema.js';
 import { apiVersionOf, type KindInfo } from '../api/scheme.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, type PatchType } from './patch.js';
 import { StorageError, type Storage } from './storage.js';
+import type { Allocator } from './allocator.js';
 import type { WatchCache, WatchFilter, WatchSink, CacheWatcher } from './watchcache.js';
 import type { Strategy } from './strategy.js';
 
@@ -40,9 +41,14 @@ export interface ListOptions {
   resourceVersion?: string;
 }
 
-/** Meta lets the registry reach other resources (namespaces for lifecycle checks, for example). */
+/** RegistryHost lets a store reach other resources (namespaces for lifecycle checks) and the allocators. */
 export interface RegistryHost {
   store(resource: string, group?: string): ResourceStore | undefined;
+  allocators: {
+    serviceIPs: Allocator;
+    nodePorts: Allocator;
+    serviceCidr: { cidr: string; base: number; size: number };
+  };
 }
 
 /** ResourceStore serves one kind. */
@@ -143,24 +149,28 @@ export class ResourceStore {
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
     if (!meta.name) throw this.invalid(obj, [{ type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
-    await this.strategy.admitCreate?.(obj, this.host, ctx);
     if (this.info.hasStatus && !this.strategy.keepStatusOnCreate) delete obj.status;
     this.info.defaults(obj);
     this.strategy.prepareForCreate?.(obj);
     const invalid = this.info.validate(obj);
     if (invalid.length) throw this.invalid(obj, invalid);
+    await this.strategy.admitCreate?.(obj, this.host, ctx);
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339();
     meta.generation = 1;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.resourceVersion;
-    if (ctx.dryRun) return obj;
+    if (ctx.dryRun) {
+      await this.strategy.release?.(obj, this.host);
+      return obj;
+    }
     try {
       const rev = await this.storage.create(this.key(meta.namespace, meta.name), this.encode(obj));
       meta.resourceVersion = String(rev);
       return obj;
     } catch (err) {
+      await this.strategy.release?.(obj, this.host).catch(() => undefined);
       this.storageError(err, meta.name);
     }
   }
@@ -309,6 +319,7 @@ export class ResourceStore {
     try {
       if (next.metadata.deletionTimestamp && this.strategy.readyToDelete(next)) {
         const rev = await this.storage.delete(this.key(namespace, name), stored.rev);
+        await this.strategy.release?.(next, this.host);
         next.metadata.resourceVersion = String(rev);
         return next;
       }
@@ -349,6 +360,7 @@ export class ResourceStore {
         if (!hold) {
           if (ctx.dryRun) return { object: current, gone: true };
           const rev = await this.storage.delete(this.key(namespace, name), Number(current.metadata.resourceVersion));
+          await this.strategy.release?.(current, this.host);
           return { object: { ...current, metadata: { ...current.metadata, resourceVersion: String(rev) } }, gone: true };
         }
         if (finalizers.size) next.metadata.finalizers = [...finalizers];

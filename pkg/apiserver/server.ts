@@ -23,6 +23,8 @@ import type { DeleteOptions, KubeObject } from '../api/meta.js';
 import { allKinds, apiVersionOf, kindForResource, type KindInfo } from '../api/scheme.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { ApiMetrics } from './metrics.js';
+import { openapiGroupVersionDoc, openapiRoot } from './openapi.js';
+import { nodePortAllocator, parseCidr, serviceIPAllocator } from './allocator.js';
 import { patchTypeOf } from './patch.js';
 import { ResourceStore, decodeObject, type RequestContext, type RegistryHost } from './registry.js';
 import { Storage } from './storage.js';
@@ -54,6 +56,8 @@ export interface ApiServerOptions {
   watchCacheCapacity?: number;
   /** bookmarkIntervalMs: how often watches that allow bookmarks get one. */
   bookmarkIntervalMs?: number;
+  /** serviceCidr is the range ClusterIPs come from (default 10.43.0.0/16). */
+  serviceCidr?: string;
 }
 
 interface Route {
@@ -73,10 +77,17 @@ export class ApiServer implements RegistryHost {
   private readonly stores = new Map<string, ResourceStore>();
   private readonly openWatches = new Set<() => void>();
   private address = '';
+  readonly allocators: RegistryHost['allocators'];
 
   constructor(private readonly opts: ApiServerOptions) {
     this.log = (opts.logger ?? pino({ level: 'info' })).child({ component: 'apiserver' });
     this.storage = new Storage(opts.etcdEndpoints);
+    const serviceCidr = opts.serviceCidr ?? '10.43.0.0/16';
+    this.allocators = {
+      serviceIPs: serviceIPAllocator(this.storage, serviceCidr),
+      nodePorts: nodePortAllocator(this.storage),
+      serviceCidr: { cidr: serviceCidr, ...parseCidr(serviceCidr) },
+    };
     for (const info of allKinds()) {
       const prefix = `/registry/${info.resource}/`;
       const cache = new WatchCache(this.storage, prefix, decodeObject, this.log, opts.watchCacheCapacity);
@@ -174,6 +185,13 @@ export class ApiServer implements RegistryHost {
     app.get('/api', async () => apiVersions(this.address));
     app.get('/apis', async () => apiGroupList(allKinds()));
     app.get('/openapi/v2', async (_req, reply) => reply.code(404).send(notFoundStatus('/openapi/v2')));
+    app.get('/openapi/v3', async () => openapiRoot(allKinds()));
+    app.get('/openapi/v3/*', async (req, reply) => {
+      const parts = new URL(req.url, 'http://x').pathname.split('/').filter(Boolean).slice(2);
+      const [group, version] = parts[0] === 'api' ? ['', parts[1]] : [parts[1], parts[2]];
+      const doc = openapiGroupVersionDoc(allKinds(), group, version);
+      return doc ?? reply.code(404).send(notFoundStatus(req.url));
+    });
     app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/api/*', handler: (req, reply) => this.handle(req, reply) });
     app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/apis/*', handler: (req, reply) => this.handle(req, reply) });
   }

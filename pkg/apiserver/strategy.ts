@@ -1,6 +1,8 @@
 // strategy.ts: what differs between kinds in the generic store — status handling, graceful
 // deletion, namespace lifecycle, ClusterIP allocation (Kubernetes' per-kind registry strategies).
-import { newForbidden, newNotFound } from '../api/errors.js';
+import { newForbidden, newInvalid, newNotFound } from '../api/errors.js';
+import { invalid, type FieldError } from '../api/field.js';
+import { ipToInt } from './allocator.js';
 import type { DeleteOptions, KubeObject } from '../api/meta.js';
 import type { KindInfo } from '../api/scheme.js';
 import type { RegistryHost, RequestContext } from './registry.js';
@@ -22,6 +24,95 @@ export interface Strategy {
   gracePeriod?(obj: KubeObject, options: DeleteOptions): number | undefined;
   /** prepareForDelete changes an object marked for deletion (e.g. Namespace phase Terminating). */
   prepareForDelete?(obj: KubeObject): void;
+  /** release frees what admitCreate allocated, when the object is gone or its create failed. */
+  release?(obj: KubeObject, host: RegistryHost): Promise<void>;
+}
+
+interface ServicePort {
+  port?: number;
+  nodePort?: number;
+}
+
+interface ServiceSpec {
+  type?: string;
+  clusterIP?: string;
+  clusterIPs?: string[];
+  ports?: ServicePort[];
+  ipFamilies?: string[];
+  ipFamilyPolicy?: string;
+}
+
+// allocateService gives a Service its ClusterIP and NodePorts, releasing what it took if a
+// later step fails, so that an invalid request leaks nothing.
+async function allocateService(obj: KubeObject, host: RegistryHost): Promise<void> {
+  const spec = (obj.spec ?? {}) as ServiceSpec;
+  const type = spec.type ?? 'ClusterIP';
+  const owner = `${obj.metadata.namespace}/${obj.metadata.name}`;
+  const { serviceIPs, nodePorts, serviceCidr } = host.allocators;
+  const errors: FieldError[] = [];
+  const taken: (() => Promise<void>)[] = [];
+  if (type !== 'ExternalName') {
+    const requested = spec.clusterIP ?? spec.clusterIPs?.[0];
+    if (requested === 'None') {
+      spec.clusterIP = 'None';
+      spec.clusterIPs = ['None'];
+    } else if (requested) {
+      const n = /^\d+\.\d+\.\d+\.\d+$/.test(requested) ? ipToInt(requested) : NaN;
+      if (!(n >= serviceCidr.base && n < serviceCidr.base + serviceCidr.size)) {
+        errors.push(invalid('spec.clusterIPs', requested, `failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${serviceCidr.cidr}`));
+      } else if (!(await serviceIPs.reserve(n, owner))) {
+        errors.push(invalid('spec.clusterIPs', requested, `failed to allocate IP ${requested}: provided IP is already allocated`));
+      } else {
+        taken.push(() => serviceIPs.release(n));
+      }
+    } else {
+      const n = await serviceIPs.allocateNext(owner);
+      if (n === undefined) errors.push(invalid('spec.clusterIPs', '', 'failed to allocate a serviceIP: range is full'));
+      else {
+        taken.push(() => serviceIPs.release(n));
+        spec.clusterIP = serviceIPs.format(n);
+        spec.clusterIPs = [spec.clusterIP];
+      }
+    }
+    if (spec.clusterIP && spec.clusterIP !== 'None') {
+      spec.ipFamilies ??= ['IPv4'];
+      spec.ipFamilyPolicy ??= 'SingleStack';
+    }
+  }
+  if (type === 'NodePort' || type === 'LoadBalancer') {
+    for (const [i, port] of (spec.ports ?? []).entries()) {
+      if (port.nodePort) {
+        if (!nodePorts.contains(port.nodePort)) errors.push(invalid(`spec.ports[${i}].nodePort`, port.nodePort, 'provided port is not in the valid range. The range of valid ports is 30000-32767'));
+        else if (!(await nodePorts.reserve(port.nodePort, owner))) errors.push(invalid(`spec.ports[${i}].nodePort`, port.nodePort, 'provided port is already allocated'));
+        else {
+          const p = port.nodePort;
+          taken.push(() => nodePorts.release(p));
+        }
+      } else {
+        const p = await nodePorts.allocateNext(owner);
+        if (p === undefined) errors.push(invalid(`spec.ports[${i}].nodePort`, 0, 'range is full'));
+        else {
+          taken.push(() => nodePorts.release(p));
+          port.nodePort = p;
+        }
+      }
+    }
+  }
+  obj.spec = spec;
+  if (errors.length) {
+    for (const undo of taken) await undo();
+    throw newInvalid('', 'Service', obj.metadata.name ?? '', errors);
+  }
+}
+
+async function releaseService(obj: KubeObject, host: RegistryHost): Promise<void> {
+  const spec = (obj.spec ?? {}) as ServiceSpec;
+  const { serviceIPs, nodePorts, serviceCidr } = host.allocators;
+  if (spec.clusterIP && spec.clusterIP !== 'None' && /^\d+\.\d+\.\d+\.\d+$/.test(spec.clusterIP)) {
+    const n = ipToInt(spec.clusterIP);
+    if (n >= serviceCidr.base && n < serviceCidr.base + serviceCidr.size) await serviceIPs.release(n);
+  }
+  for (const port of spec.ports ?? []) if (port.nodePort) await nodePorts.release(port.nodePort);
 }
 
 const NO_NAMESPACE_CHECK = new Set(['namespaces', 'nodes', 'events']);
@@ -95,6 +186,15 @@ export function strategyFor(info: KindInfo): Strategy {
           return options.gracePeriodSeconds ?? spec.terminationGracePeriodSeconds ?? 30;
         },
         readyToDelete: (obj) => !(obj.metadata.finalizers?.length) && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0,
+      };
+    case '/services':
+      return {
+        ...base,
+        async admitCreate(obj, host, ctx) {
+          await base.admitCreate!(obj, host, ctx);
+          await allocateService(obj, host);
+        },
+        release: releaseService,
       };
     case '/nodes':
       return { ...base, keepStatusOnCreate: true };

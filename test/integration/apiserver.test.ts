@@ -332,3 +332,35 @@ test('request bodies over 1.5 MiB are refused with 413', async (t) => {
   t.is(r.status, 413);
   t.is(r.body.reason, 'RequestEntityTooLarge');
 });
+
+test('services get distinct ClusterIPs and NodePorts; explicit ones are checked; deletion releases them', async (t) => {
+  const n = await ns();
+  const svc = (name: string, spec: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }], ...spec } });
+  const ips = new Set<string>();
+  for (let i = 0; i < 5; i++) {
+    const r = await req(base, 'POST', `/api/v1/namespaces/${n}/services`, svc(`s${i}`));
+    t.is(r.status, 201, JSON.stringify(r.body));
+    t.regex(r.body.spec.clusterIP, /^10\.43\.\d+\.\d+$/);
+    t.deepEqual(r.body.spec.clusterIPs, [r.body.spec.clusterIP]);
+    ips.add(r.body.spec.clusterIP);
+  }
+  t.is(ips.size, 5);
+  const fixed = await req(base, 'POST', `/api/v1/namespaces/${n}/services`, svc('fixed', { clusterIP: '10.43.0.53' }));
+  t.is(fixed.body.spec.clusterIP, '10.43.0.53');
+  const clash = await req(base, 'POST', `/api/v1/namespaces/${n}/services`, svc('clash', { clusterIP: '10.43.0.53' }));
+  t.is(clash.status, 422);
+  t.is(clash.body.details.causes[0].field, 'spec.clusterIPs');
+  const outside = await req(base, 'POST', `/api/v1/namespaces/${n}/services`, svc('outside', { clusterIP: '192.168.1.1' }));
+  t.is(outside.status, 422);
+  const headless = await req(base, 'POST', `/api/v1/namespaces/${n}/services`, svc('headless', { clusterIP: 'None' }));
+  t.is(headless.body.spec.clusterIP, 'None');
+  const np = await req(base, 'POST', `/api/v1/namespaces/${n}/services`, svc('np', { type: 'NodePort' }));
+  t.true(np.body.spec.ports[0].nodePort >= 30000 && np.body.spec.ports[0].nodePort <= 32767);
+  const npClash = await req(base, 'POST', `/api/v1/namespaces/${n}/services`, svc('np2', { type: 'NodePort', ports: [{ port: 80, nodePort: np.body.spec.ports[0].nodePort }] }));
+  t.is(npClash.status, 422);
+  t.is(npClash.body.details.causes[0].field, 'spec.ports[0].nodePort');
+  // The failed create did not keep an IP: deleting "fixed" frees 10.43.0.53 for the next one.
+  t.is((await req(base, 'DELETE', `/api/v1/namespaces/${n}/services/fixed`)).status, 200);
+  const reuse = await req(base, 'POST', `/api/v1/namespaces/${n}/services`, svc('reuse', { clusterIP: '10.43.0.53' }));
+  t.is(reuse.status, 201, JSON.stringify(reuse.body));
+});
