@@ -1,10 +1,13 @@
 // testutil.ts: helpers shared by this package's tests (temp dirs with a skifftest- prefix,
 // overlay mounts that are always undone, zstd frames).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
+import type { Platform } from './manifest.js';
+import { buildImage, buildLayer, type BuiltImage } from './oci-layout.js';
 
 /** tempDir makes a skifftest-<what>-* directory removed when the test ends (also on failure). */
 export function tempDir(t: ExecutionContext, what: string): string {
@@ -46,4 +49,24 @@ export function zstdCompress(data: Buffer): Buffer {
     parts.push(Buffer.from([h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff]), chunk);
   }
   return Buffer.concat(parts);
+}
+
+/** noise returns n deterministic, incompressible bytes derived from seed. */
+export function noise(seed: string, n: number): Buffer {
+  const out = Buffer.alloc(n);
+  let block = createHash('sha256').update(seed).digest();
+  for (let off = 0; off < n; off += block.length) {
+    block.copy(out, off);
+    block = createHash('sha256').update(block).digest();
+  }
+  return out;
+}
+
+/** tinyImage builds a one-layer image whose layer holds /seed.txt and /noise.bin (bytes of noise). */
+export async function tinyImage(seed: string, opts: { platform?: Platform; bytes?: number } = {}): Promise<BuiltImage> {
+  const layer = await buildLayer([
+    { path: 'seed.txt', content: `${seed}\n` },
+    { path: 'noise.bin', content: noise(seed, opts.bytes ?? 1024) },
+  ]);
+  return buildImage({ layers: [layer], config: { Cmd: ['/seed'], Env: ['PATH=/bin'] }, platform: opts.platform });
 }
