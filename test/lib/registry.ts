@@ -1,6 +1,9 @@
 // registry.ts: test harness that runs Debian's docker-registry (distribution v2.8) on a free
 // loopback port with a skifftest-registry-* storage dir, stopped by PID and removed after.
+// With `htpasswd` it requires Basic auth (bcrypt hashes made with libcrypt through koffi).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import koffi from 'koffi';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,14 +33,31 @@ export function freeLoopbackPort(): Promise<number> {
   });
 }
 
-/** startRegistry starts a registry and resolves once GET /v2/ answers. */
-export async function startRegistry(): Promise<TestRegistry> {
+/** RegistryOptions configures a test registry. */
+export interface RegistryOptions {
+  /** htpasswd makes the registry require Basic auth with these credentials. */
+  htpasswd?: { username: string; password: string };
+}
+
+/** bcryptHash hashes a password for htpasswd with libcrypt's bcrypt ($2y$ as htpasswd writes). */
+export function bcryptHash(password: string): string {
+  const crypt = koffi.load('libcrypt.so.1').func('const char *crypt(const char *phrase, const char *setting)');
+  const alphabet = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  // The last salt character carries only 2 significant bits; keep it in the canonical set.
+  const salt = [...randomBytes(21)].map((b) => alphabet[b % 64]).join('') + '.Oeu'[randomBytes(1)[0]! % 4];
+  const hash = crypt(password, `$2b$05$${salt}`) as string | null;
+  if (!hash?.startsWith('$2b$')) throw new Error('libcrypt has no bcrypt');
+  return `$2y$${hash.slice(4)}`;
+}
+
+/** startRegistry starts a registry and resolves once GET /v2/ answers (401 counts when auth is on). */
+export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'skifftest-registry-'));
   try {
     for (let attempt = 0; ; attempt++) {
       const port = await freeLoopbackPort();
       try {
-        return await launch(dir, port);
+        return await launch(dir, port, opts);
       } catch (err) {
         // The port can be taken between probing and binding; try another.
         if (attempt >= 3) throw err;
@@ -49,10 +69,16 @@ export async function startRegistry(): Promise<TestRegistry> {
   }
 }
 
-async function launch(dir: string, port: number): Promise<TestRegistry> {
+async function launch(dir: string, port: number, opts: RegistryOptions): Promise<TestRegistry> {
   const host = `127.0.0.1:${port}`;
   const storageDir = join(dir, 'storage');
   const config = join(dir, 'config.yml');
+  const auth: string[] = [];
+  if (opts.htpasswd) {
+    const file = join(dir, 'htpasswd');
+    writeFileSync(file, `${opts.htpasswd.username}:${bcryptHash(opts.htpasswd.password)}\n`);
+    auth.push('auth:', '  htpasswd:', '    realm: skiff-test', `    path: ${file}`);
+  }
   writeFileSync(
     config,
     [
@@ -68,6 +94,7 @@ async function launch(dir: string, port: number): Promise<TestRegistry> {
       '    enabled: true',
       'http:',
       `  addr: ${host}`,
+      ...auth,
       '',
     ].join('\n'),
   );
@@ -87,7 +114,7 @@ async function launch(dir: string, port: number): Promise<TestRegistry> {
     try {
       const res = await fetch(`http://${host}/v2/`);
       await res.body?.cancel();
-      if (res.status === 200) return { host, storageDir, stop };
+      if (res.status === 200 || (opts.htpasswd && res.status === 401)) return { host, storageDir, stop };
     } catch {
       // not listening yet
     }

@@ -197,3 +197,19 @@ for (const scheme of ['bearer', 'basic'] as const) {
     if (scheme === 'bearer') t.true(proxy.tokenRequests() >= 2);
   });
 }
+
+test('push and pull against a registry that requires htpasswd Basic auth', async (t) => {
+  const auth = { username: 'skiff', password: 'htpasswd-secret' };
+  const registry = await startRegistry({ htpasswd: auth });
+  t.teardown(() => registry.stop());
+  const image = await tinyImage('htpasswd');
+  const ref = `${registry.host}/private:v1`;
+  const insecure = { insecureRegistries: [registry.host] };
+  const denied = await t.throwsAsync(pushLayout(newLayout([{ image }]), ref, insecure));
+  t.true(isImageError(denied, 'Unauthorized'), String(denied));
+  await pushLayout(newLayout([{ image }]), ref, { ...insecure, auth });
+  const store = await newStore(t);
+  const anonymous = await t.throwsAsync(store.pull(ref, insecure));
+  t.true(isImageError(anonymous, 'Unauthorized'), String(anonymous));
+  t.is((await store.pull(ref, { ...insecure, auth })).id, image.id);
+});
