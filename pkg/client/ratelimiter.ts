@@ -60,6 +60,11 @@ export class BucketRateLimiter implements RateLimiter {
     return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
   }
 
+  /** refund returns the token the last when() took (for callers that drop instead of waiting). */
+  refund(): void {
+    this.tokens = Math.min(this.burst, this.tokens + 1);
+  }
+
   forget(_key: string): void {}
 
   numRequeues(_key: string): number {
