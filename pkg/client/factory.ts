@@ -15,7 +15,7 @@ import { type InformerOptions, SharedIndexInformer, waitForCacheSync } from './i
 import { listWatchFor } from './list_watch.js';
 import type { Lister } from './lister.js';
 import { defaultLogger, type Logger } from './logger.js';
-import { formatSelector, type Selector } from './resource.js';
+import { formatSelector, type QuerySelector } from './resource.js';
 import type { RestClient } from './rest.js';
 import type { Indexers, Keyed } from './store.js';
 
@@ -34,8 +34,8 @@ export interface FactoryOptions {
 /** InformerRequest narrows or extends one informer. */
 export interface InformerRequest<T> {
   indexers?: Indexers<T>;
-  labelSelector?: Selector;
-  fieldSelector?: Selector;
+  labelSelector?: QuerySelector;
+  fieldSelector?: QuerySelector;
   namespace?: string;
 }
 

@@ -1,6 +1,6 @@
 // list_watch.ts: the two calls a Reflector needs, bound to one resource and selector.
 import type { WatchEvent } from '../api/meta.js';
-import type { ObjectList, ResourceClient, Selector } from './resource.js';
+import type { ObjectList, ResourceClient, QuerySelector } from './resource.js';
 
 /** ListerWatcher lists a resource and watches it from a resourceVersion. */
 export interface ListerWatcher<T> {
@@ -12,8 +12,8 @@ export interface ListerWatcher<T> {
 
 /** ListWatchOptions narrow what a ListerWatcher sees. */
 export interface ListWatchOptions {
-  labelSelector?: Selector;
-  fieldSelector?: Selector;
+  labelSelector?: QuerySelector;
+  fieldSelector?: QuerySelector;
   /** pageSize is the list page limit (default 500, as client-go). */
   pageSize?: number;
 }

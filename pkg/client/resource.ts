@@ -26,13 +26,13 @@ export interface ObjectList<T> {
   items: T[];
 }
 
-/** Selector is a label or field selector: the string form, or a map of required equalities. */
-export type Selector = string | Record<string, string>;
+/** QuerySelector is a label or field selector: the string form, or a map of required equalities. */
+export type QuerySelector = string | Record<string, string>;
 
 /** ListOptions filter and page a list. */
 export interface ListOptions {
-  labelSelector?: Selector;
-  fieldSelector?: Selector;
+  labelSelector?: QuerySelector;
+  fieldSelector?: QuerySelector;
   limit?: number;
   continue?: string;
   resourceVersion?: string;
@@ -44,8 +44,8 @@ export interface ListOptions {
 /** WatchOptions start a watch. */
 export interface WatchOptions {
   resourceVersion?: string;
-  labelSelector?: Selector;
-  fieldSelector?: Selector;
+  labelSelector?: QuerySelector;
+  fieldSelector?: QuerySelector;
   allowWatchBookmarks?: boolean;
   timeoutSeconds?: number;
   /** signal stops the watch: the iteration simply ends. */
@@ -87,7 +87,7 @@ export interface Scale {
 }
 
 /** formatSelector renders a selector map as "k=v,k2=v2" (strings pass through). */
-export function formatSelector(sel: Selector | undefined): string | undefined {
+export function formatSelector(sel: QuerySelector | undefined): string | undefined {
   if (sel === undefined || typeof sel === 'string') return sel || undefined;
   const parts = Object.entries(sel).map(([k, v]) => `${k}=${v}`);
   return parts.length ? parts.join(',') : undefined;
