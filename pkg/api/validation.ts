@@ -22,6 +22,11 @@ export function notFound(path: FieldPath | string, value: unknown): FieldError {
   return { type: 'FieldValueNotFound', field: String(path), message: `Not found: ${JSON.stringify(value)}` };
 }
 
+/** tooMany: the list has more items than allowed. */
+export function tooMany(path: FieldPath | string, actual: number, max: number): FieldError {
+  return { type: 'FieldValueTooMany', field: String(path), message: `Too many: ${actual}: must have at most ${max} items` };
+}
+
 /** immutable: the field may not change after creation. */
 export function immutable(path: FieldPath | string, value: unknown): FieldError {
   return invalid(path, value, 'field is immutable');
