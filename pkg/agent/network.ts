@@ -1,0 +1,59 @@
+// network.ts: the seam to pod networking. Until Skiff's network plugin lands (issue 10), the
+// agent gives each pod a network namespace of its own with only loopback up ("LoopbackNetwork"):
+// containers of a pod talk over 127.0.0.1, nothing reaches them from outside, and the pod has
+// no podIP. Because the agent made the namespace, it can enter it to run httpGet and tcpSocket
+// probes. A real plugin implements the same interface and returns the pod's IP.
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** PodNetworkStatus is what the network plugin made for a pod. */
+export interface PodNetworkStatus {
+  /** netnsPath is the pod's network namespace ("" for host network pods). */
+  netnsPath: string;
+  /** ip is the pod's address ("" when the pod has none reachable from outside). */
+  ip: string;
+}
+
+/** PodNetwork sets up and tears down pod network namespaces (idempotent). */
+export interface PodNetwork {
+  setUp(podUID: string): Promise<PodNetworkStatus>;
+  tearDown(podUID: string): Promise<void>;
+  /** list returns the pod uids that have a namespace (to clean up after pods gone while down). */
+  list(): Promise<string[]>;
+}
+
+/** LoopbackNetwork makes named netns "<prefix><uid>" (under /run/netns) with lo up. */
+export class LoopbackNetwork implements PodNetwork {
+  constructor(private readonly prefix = 'skiff-pod-') {}
+
+  private name(uid: string): string {
+    return `${this.prefix}${uid}`;
+  }
+
+  async setUp(podUID: string): Promise<PodNetworkStatus> {
+    const name = this.name(podUID);
+    const netnsPath = `/run/netns/${name}`;
+    if (!(await stat(netnsPath).catch(() => undefined))) {
+      await run('ip', ['netns', 'add', name]);
+    }
+    await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+    return { netnsPath, ip: '' };
+  }
+
+  async tearDown(podUID: string): Promise<void> {
+    const name = this.name(podUID);
+    if (await stat(`/run/netns/${name}`).catch(() => undefined)) await run('ip', ['netns', 'delete', name]).catch(() => undefined);
+  }
+
+  async list(): Promise<string[]> {
+    const { stdout } = await run('ip', ['netns', 'list']).catch(() => ({ stdout: '' }));
+    return stdout
+      .split('\n')
+      .map((l) => l.split(' ')[0] ?? '')
+      .filter((n) => n.startsWith(this.prefix))
+      .map((n) => n.slice(this.prefix.length));
+  }
+}
