@@ -408,21 +408,29 @@ export class ApiServer implements RegistryHost {
       columnsSent = true;
       return JSON.stringify({ type, object: t }) + '\n';
     };
+    // Events replayed while the watch attaches are held until the response head is out.
+    const pending: string[] = [];
+    let ready = false;
+    const write = (chunk: string) => {
+      if (ready) res.write(chunk);
+      else pending.push(chunk);
+    };
     const watcher = await route.store.watch(fromRev, filter, {
       event: (type, obj) => {
         if (closed) return;
         this.metrics.watchEvents.inc({ resource });
-        res.write(encode(type, obj));
+        write(encode(type, obj));
       },
       end: (reason) => {
-        if (reason === 'gone' && !closed) {
-          res.write(JSON.stringify({ type: 'ERROR', object: newGoneStatus() }) + '\n');
-        }
+        if (reason === 'gone' && !closed) write(JSON.stringify({ type: 'ERROR', object: newGoneStatus() }) + '\n');
         finish();
       },
     });
     reply.hijack();
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
+    ready = true;
+    for (const chunk of pending) res.write(chunk);
+    pending.length = 0;
     res.flushHeaders();
     const bookmarkTimer = bookmarks
       ? setInterval(() => {
@@ -441,7 +449,7 @@ export class ApiServer implements RegistryHost {
       res.end();
     };
     this.openWatches.add(finish);
-    req.raw.on('close', finish);
+    // The response closes when the client goes away (a request's own 'close' only means its body was read).
     res.on('close', finish);
   }
 
