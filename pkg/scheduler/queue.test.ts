@@ -131,3 +131,14 @@ test('a pod deleted while in flight is not requeued', (t) => {
   clock.step(20_000);
   t.false(queue.has('default/a'));
 });
+
+test('an aborted pop gives up its place; the pod goes to the next pop', async (t) => {
+  const { queue } = setup();
+  const ac = new AbortController();
+  const first = queue.pop(ac.signal);
+  ac.abort();
+  t.is(await first, undefined);
+  const second = queue.pop();
+  queue.add(info('a'));
+  t.is((await second)?.podInfo.key, 'default/a');
+});

@@ -135,11 +135,22 @@ export class SchedulingQueue {
     return this.activeQ.has(key) || this.backoffQ.has(key) || this.unschedulable.has(key) || this.inFlight.has(key);
   }
 
-  /** pop waits for the next pod to schedule; it resolves undefined once the queue is closed. */
-  pop(): Promise<QueuedPodInfo | undefined> {
+  /** pop waits for the next pod to schedule; it resolves undefined once the queue is closed or signal aborts. */
+  pop(signal?: AbortSignal): Promise<QueuedPodInfo | undefined> {
     const next = this.tryPop();
-    if (next || this.closed) return Promise.resolve(next);
-    return new Promise((resolve) => this.waiters.push(resolve));
+    if (next || this.closed || signal?.aborted) return Promise.resolve(next);
+    return new Promise((resolve) => {
+      const onAbort = (): void => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(undefined);
+      };
+      const waiter = (q: QueuedPodInfo | undefined): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(q);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
+    });
   }
 
   /** tryPop returns the next pod at once, or undefined. */
