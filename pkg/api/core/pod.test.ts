@@ -243,3 +243,33 @@ test('Pod selectable fields', (t) => {
   t.is(fields['status.podIP'], '');
   t.is(fields['status.nominatedNodeName'], '');
 });
+
+test('Pod status schema accepts what the agent writes', (t) => {
+  const pod = newPod() as any;
+  pod.status = {
+    phase: 'Running',
+    qosClass: 'BestEffort',
+    hostIP: '10.0.0.2',
+    hostIPs: [{ ip: '10.0.0.2' }],
+    podIP: '10.244.1.5',
+    podIPs: [{ ip: '10.244.1.5' }],
+    startTime: '2024-01-01T00:00:00Z',
+    conditions: [{ type: 'Ready', status: 'True', lastProbeTime: null, lastTransitionTime: '2024-01-01T00:00:01Z' }],
+    containerStatuses: [
+      {
+        name: 'app',
+        ready: true,
+        started: true,
+        restartCount: 1,
+        image: 'registry.local/app:1.0',
+        imageID: 'sha256:abc',
+        containerID: 'skiff://0123',
+        state: { running: { startedAt: '2024-01-01T00:00:01Z' } },
+        lastState: { terminated: { exitCode: 137, reason: 'OOMKilled', startedAt: '2024-01-01T00:00:00Z', finishedAt: '2024-01-01T00:00:01Z' } },
+      },
+    ],
+  };
+  t.deepEqual(structuralErrors(podKind.schema, pod), []);
+  pod.status.containerStatuses[0].state.exited = {};
+  t.deepEqual(structuralErrors(podKind.schema, pod).map((e) => e.field), ['status.containerStatuses[0].state.exited']);
+});
