@@ -295,11 +295,11 @@ export class ResourceStore {
       throw newConflict(this.gr, name, 'the object has been modified; please apply your changes to the latest version and try again');
     }
     const incoming = build(structuredClone(current));
+    if (incoming.metadata.uid && incoming.metadata.uid !== current.metadata.uid) {
+      throw newConflict(this.gr, name, `Precondition failed: UID in precondition: ${incoming.metadata.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
     const next = this.strategy.prepareForUpdate(incoming, current, subresource, this.info);
-    this.info.defaults(next);
-    const errors = [...this.info.validate(next), ...(this.info.validateUpdate?.(next, current) ?? [])];
-    if (errors.length) throw this.invalid(next, errors);
-    // Metadata the server owns.
+    // Metadata the server owns (clients may echo it back reformatted, e.g. timestamps with milliseconds).
     next.metadata.uid = current.metadata.uid;
     next.metadata.creationTimestamp = current.metadata.creationTimestamp;
     next.metadata.namespace = current.metadata.namespace;
@@ -311,6 +311,9 @@ export class ResourceStore {
       delete next.metadata.deletionTimestamp;
       delete next.metadata.deletionGracePeriodSeconds;
     }
+    this.info.defaults(next);
+    const errors = [...this.info.validate(next), ...(this.info.validateUpdate?.(next, current) ?? [])];
+    if (errors.length) throw this.invalid(next, errors);
     next.metadata.generation = current.metadata.generation ?? 1;
     if (specChanged(current, next)) next.metadata.generation += 1;
     next.metadata.resourceVersion = current.metadata.resourceVersion;

@@ -10,6 +10,11 @@ import { isAlreadyExists } from '../api/errors.js';
 import { ApiServer } from '../apiserver/server.js';
 import { startEtcd, type EtcdProcess } from '../apiserver/etcdprocess.js';
 import { buildKubeconfig, writeKubeconfig } from '../client/kubeconfig.js';
+import { RestClient } from '../client/rest.js';
+import { SharedInformerFactory } from '../client/factory.js';
+import type { Runnable } from '../controllers/context.js';
+import { register as registerNamespaceController } from '../controllers/namespace/namespace.js';
+import { register as registerGarbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
 
 /** ServerOptions configures `skiff server`. */
 export interface ServerOptions {
@@ -88,6 +93,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
   writeKubeconfig(kubeconfigPath, buildKubeconfig({ server: url, name: 'skiff' }));
   log.info({ kubeconfig: kubeconfigPath }, 'kubeconfig written');
+  // Controllers talk to the API over HTTP, like any other client, even in this process.
+  const controllers = new AbortController();
+  const client = new RestClient({ server: url, userAgent: 'skiff-server/controllers' });
+  const informers = new SharedInformerFactory(client, { logger: log.child({ component: 'informers' }) });
+  const ctx = { client, informers, logger: log.child({ component: 'controller-manager' }) };
+  const runnables: Runnable[] = [registerNamespaceController(ctx), registerGarbageCollector(ctx)];
+  informers.start(controllers.signal);
+  const running = runnables.map((r) => r.run(controllers.signal).catch((err) => log.error({ err, controller: r.name }, 'controller stopped')));
   return {
     url,
     kubeconfigPath,
@@ -97,6 +110,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
     async stop() {
       stopping = true;
+      controllers.abort();
+      await Promise.race([Promise.all(running), new Promise((r) => setTimeout(r, 5000))]);
+      await informers.shutdown();
+      client.close();
       await api.close();
       await etcd?.stop();
     },

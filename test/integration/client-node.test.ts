@@ -12,7 +12,7 @@ let kc: k8s.KubeConfig;
 test.before(async () => {
   srv = await startTestApiServer();
   const file = join(srv.etcd.dataDir, 'kubeconfig.yaml');
-  writeFileSync(file, `apiVersion: v1\nkind: Config\nclusters:\n- name: s\n  cluster:\n    server: ${srv.url}\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context: {cluster: s, user: u}\ncurrent-context: c\n`);
+  writeFileSync(file, `apiVersion: v1\nkind: Config\nclusters:\n- name: s\n  cluster:\n    server: ${srv.url}\n    insecure-skip-tls-verify: true\nusers:\n- name: u\n  user: {}\ncontexts:\n- name: c\n  context: {cluster: s, user: u}\ncurrent-context: c\n`);
   kc = new k8s.KubeConfig();
   kc.loadFromFile(file);
 });

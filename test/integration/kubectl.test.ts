@@ -133,7 +133,11 @@ test('kubectl apply creates, configures and reports unchanged; get prints kubect
     t.regex(ar.stdout, re);
   }
 
-  const del = await kubectl('delete', '-f', file, '--timeout=60s');
+  // Delete the namespace last, as one does: deleting it first lets the namespace controller
+  // remove the rest before kubectl asks for it (a NotFound, on Kubernetes too).
+  const reversed = join(srv.dataDir, 'app-reversed.yaml');
+  writeFileSync(reversed, manifest(ns, 'skiff.local/web:v2').split('\n---\n').reverse().join('\n---\n'));
+  const del = await kubectl('delete', '-f', reversed, '--timeout=60s');
   t.is(del.code, 0, del.stderr);
   t.regex(del.stdout, /deployment\.apps "web" deleted/);
   t.is((await req(srv.url, 'GET', `/apis/apps/v1/namespaces/${ns}/deployments/web`)).status, 404);
