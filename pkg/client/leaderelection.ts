@@ -109,6 +109,11 @@ export class LeaderElector {
    */
   async run(signal: AbortSignal): Promise<void> {
     if (!(await this.acquire(signal))) return;
+    if (signal.aborted) {
+      // Stopped while our winning write was in flight: hand the lease straight back.
+      if (this.config.releaseOnCancel ?? true) await this.release();
+      return;
+    }
     const leading = new AbortController();
     const onAbort = (): void => leading.abort();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -132,7 +137,7 @@ export class LeaderElector {
   private async acquire(signal: AbortSignal): Promise<boolean> {
     this.logger.debug('attempting to acquire the lease');
     while (!signal.aborted) {
-      if (await this.tryAcquireOrRenew(signal)) return true;
+      if (await this.tryAcquireOrRenew()) return true;
       await sleep(this.clock, this.retryPeriodMs * (1 + this.random() * jitterFactor), signal);
     }
     return false;
@@ -144,7 +149,7 @@ export class LeaderElector {
     while (!signal.aborted) {
       await sleep(this.clock, this.retryPeriodMs, signal);
       if (signal.aborted) return;
-      if (await this.tryAcquireOrRenew(signal)) {
+      if (await this.tryAcquireOrRenew()) {
         lastRenew = this.clock.now();
         continue;
       }
@@ -155,15 +160,19 @@ export class LeaderElector {
     }
   }
 
-  /** tryAcquireOrRenew makes one attempt to become or stay the holder. */
-  private async tryAcquireOrRenew(signal?: AbortSignal): Promise<boolean> {
+  /**
+   * tryAcquireOrRenew makes one attempt to become or stay the holder. Its requests are bounded
+   * by a timeout but never aborted: a write cut off mid-flight may still have been applied, and
+   * we must know the lease's resourceVersion to release it.
+   */
+  private async tryAcquireOrRenew(): Promise<boolean> {
     const now = this.clock.now();
     const { client, identity } = this.config;
     const path = resourcePath(Resources.leases, this.config.namespace, this.config.name);
     const timeoutMs = Math.max(1, Math.min(this.renewDeadlineMs, this.retryPeriodMs * 2));
     let current: Lease;
     try {
-      current = await client.request<Lease>({ method: 'GET', path, timeoutMs, retry: false, signal });
+      current = await client.request<Lease>({ method: 'GET', path, timeoutMs, retry: false });
     } catch (err) {
       if (!isNotFound(err)) {
         this.logger.debug({ err }, 'reading the lease failed');
@@ -182,7 +191,6 @@ export class LeaderElector {
           body: fresh,
           timeoutMs,
           retry: false,
-          signal,
         });
         this.observe(created, this.clock.now());
         return true;
@@ -207,7 +215,7 @@ export class LeaderElector {
       ),
     };
     try {
-      const updated = await client.request<Lease>({ method: 'PUT', path, body: next, timeoutMs, retry: false, signal });
+      const updated = await client.request<Lease>({ method: 'PUT', path, body: next, timeoutMs, retry: false });
       this.observe(updated, this.clock.now());
       if (!weHold) this.logger.info({ previous: holder }, 'acquired the lease');
       return true;
@@ -220,20 +228,35 @@ export class LeaderElector {
 
   /** release clears holderIdentity so a successor can take over without waiting for expiry. */
   private async release(): Promise<void> {
-    if (!this.observed || this.observed.spec.holderIdentity !== this.config.identity) return;
-    const now = this.clock.now();
-    const released: Lease = {
-      ...this.observed,
-      spec: { ...this.spec('', now, now, this.observed.spec.leaseTransitions ?? 0), leaseDurationSeconds: 1 },
-    };
-    try {
-      const path = resourcePath(Resources.leases, this.config.namespace, this.config.name);
-      const updated = await this.config.client.request<Lease>({ method: 'PUT', path, body: released, timeoutMs: this.retryPeriodMs * 2, retry: false });
-      this.observe(updated, this.clock.now());
-      this.logger.info('released the lease');
-    } catch (err) {
-      this.logger.warn({ err }, 'failed to release the lease');
+    const path = resourcePath(Resources.leases, this.config.namespace, this.config.name);
+    const timeoutMs = this.retryPeriodMs * 2;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (!this.observed || this.observed.spec.holderIdentity !== this.config.identity) return;
+      const now = this.clock.now();
+      const released: Lease = {
+        ...this.observed,
+        spec: { ...this.spec('', now, now, this.observed.spec.leaseTransitions ?? 0), leaseDurationSeconds: 1 },
+      };
+      try {
+        const updated = await this.config.client.request<Lease>({ method: 'PUT', path, body: released, timeoutMs, retry: false });
+        this.observe(updated, this.clock.now());
+        this.logger.info('released the lease');
+        return;
+      } catch (err) {
+        if (!isConflict(err)) {
+          this.logger.warn({ err }, 'failed to release the lease');
+          return;
+        }
+        // Our view is stale (e.g. a renewal landed after we stopped looking): re-read and retry if still ours.
+        try {
+          this.observe(await this.config.client.request<Lease>({ method: 'GET', path, timeoutMs, retry: false }), this.clock.now());
+        } catch (getErr) {
+          this.logger.warn({ err: getErr }, 'failed to release the lease');
+          return;
+        }
+      }
     }
+    this.logger.warn('failed to release the lease: it kept changing');
   }
 
   private spec(holder: string, acquireMs: number, renewMs: number, transitions: number): LeaseSpec {
