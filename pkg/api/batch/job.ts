@@ -100,6 +100,7 @@ export function defaultJobSpec(spec: JobSpec): void {
   spec.completionMode ??= 'NonIndexed';
   spec.suspend ??= false;
   spec.podReplacementPolicy ??= spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed';
+  for (const rule of spec.podFailurePolicy?.rules ?? []) for (const c of rule.onPodConditions ?? []) c.status ??= 'True';
   if (spec.template?.spec) defaultPodSpec(spec.template.spec);
 }
 

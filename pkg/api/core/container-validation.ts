@@ -26,8 +26,6 @@ export interface ContainerContext {
   volumes: Set<string>;
   /** names collects container names across all lists (they must be unique in a pod). */
   names: Set<string>;
-  /** portNames collects port names across all containers (they must be unique in a pod). */
-  portNames: Set<string>;
   hostNetwork: boolean;
 }
 
@@ -215,6 +213,8 @@ function validateContainer(c: Container, kind: ContainerKind, fld: FieldPath, ct
     }
   }
 
+  // Port names are unique within a container (two containers may both name a port "metrics").
+  const portNames = new Set<string>();
   (c.ports ?? []).forEach((port, i) => {
     const p = fld.child('ports').index(i);
     if (kind === 'ephemeralContainers') {
@@ -231,8 +231,8 @@ function validateContainer(c: Container, kind: ContainerKind, fld: FieldPath, ct
     if (port.hostIP) errs.push(...messagesToErrors(p.child('hostIP'), port.hostIP, isValidIP(port.hostIP)));
     if (port.name) {
       errs.push(...messagesToErrors(p.child('name'), port.name, isValidPortName(port.name)));
-      if (ctx.portNames.has(port.name)) errs.push(duplicate(p.child('name'), port.name));
-      ctx.portNames.add(port.name);
+      if (portNames.has(port.name)) errs.push(duplicate(p.child('name'), port.name));
+      portNames.add(port.name);
     }
   });
 

@@ -273,3 +273,16 @@ test('Pod status schema accepts what the agent writes', (t) => {
   pod.status.containerStatuses[0].state.exited = {};
   t.deepEqual(structuralErrors(podKind.schema, pod).map((e) => e.field), ['status.containerStatuses[0].state.exited']);
 });
+
+test('Pod validation: two containers may use the same port name', (t) => {
+  const pod = newPod({
+    spec: {
+      containers: [
+        newContainer({ name: 'a', ports: [{ name: 'metrics', containerPort: 9090 }] }),
+        newContainer({ name: 'b', ports: [{ name: 'metrics', containerPort: 9091 }] }),
+      ],
+    },
+  });
+  podKind.defaults(pod);
+  t.deepEqual(podKind.validate(pod), []);
+});
