@@ -8,6 +8,8 @@ import { EventRecorder, type CoreEvent } from '../../pkg/client/events.js';
 import { SharedInformerFactory } from '../../pkg/client/factory.js';
 import { DeletedFinalStateUnknown } from '../../pkg/client/store.js';
 import { LeaderElector, type Lease } from '../../pkg/client/leaderelection.js';
+import { listWatchFor } from '../../pkg/client/list_watch.js';
+import { Reflector } from '../../pkg/client/reflector.js';
 import { silentLogger } from '../../pkg/client/logger.js';
 import { Resources } from '../../pkg/client/resources.js';
 import { RestClient } from '../../pkg/client/rest.js';
@@ -158,4 +160,73 @@ test('event recorder aggregates repeats into one Event with a count', async (t) 
   t.is(events.items.length, 1);
   t.is(events.items[0].count, 3);
   t.is(events.items[0].involvedObject.uid, pod.metadata.uid);
+});
+
+test('bookmarks from the real server advance a quiet informer\'s resourceVersion', async (t) => {
+  const quiet = await namespace();
+  const busy = await namespace();
+  const stop = new AbortController();
+  const factory = new SharedInformerFactory(client, { namespace: quiet, logger: silentLogger() });
+  t.teardown(async () => {
+    stop.abort();
+    await factory.shutdown();
+  });
+  const informer = factory.informerFor(Resources.configmaps);
+  factory.start(stop.signal);
+  await factory.waitForCacheSync(stop.signal);
+  const before = Number(informer.lastSyncResourceVersion);
+  const other = await client.resource<KubeObject>(Resources.configmaps).namespace(busy).create(configMap('elsewhere'));
+  await eventually(() => Number(informer.lastSyncResourceVersion) >= Number(other.metadata.resourceVersion), 'a bookmark past the unrelated write');
+  t.true(Number(informer.lastSyncResourceVersion) > before);
+});
+
+test('a watch from a resourceVersion that fell out of the watch cache gets 410 and the reflector relists', async (t) => {
+  const small = await startTestApiServer({ watchCacheCapacity: 5 });
+  const c = new RestClient({ server: small.url, maxRetries: 2 });
+  t.teardown(async () => {
+    c.close();
+    await small.cleanup();
+  });
+  const cms = c.resource<KubeObject>(Resources.configmaps).namespace('default');
+  await cms.create(configMap('first'));
+  const inner = listWatchFor(cms);
+  let lists = 0;
+  let releaseWatch!: () => void;
+  const watchMayStart = new Promise<void>((r) => (releaseWatch = r));
+  const seen = new Map<string, KubeObject>();
+  const stop = new AbortController();
+  const reflector = new Reflector<KubeObject>({
+    name: 'configmaps',
+    logger: silentLogger(),
+    listerWatcher: {
+      list: (o) => (lists++, inner.list(o)),
+      watch: (o) =>
+        (async function* () {
+          await watchMayStart; // hold the first watch back until its resourceVersion is too old
+          yield* inner.watch(o);
+        })(),
+    },
+    sink: {
+      replace: (items) => {
+        seen.clear();
+        for (const i of items) seen.set(i.metadata.name ?? '', i);
+      },
+      add: (o) => seen.set(o.metadata.name ?? '', o),
+      update: (o) => seen.set(o.metadata.name ?? '', o),
+      delete: (o) => seen.delete(o.metadata.name ?? ''),
+    },
+  });
+  const run = reflector.run(stop.signal);
+  t.teardown(async () => {
+    stop.abort();
+    releaseWatch();
+    await run;
+  });
+  await eventually(() => lists === 1 && seen.has('first'), 'first list');
+  for (let i = 0; i < 20; i++) await cms.create(configMap(`later-${i}`));
+  await cms.delete('first');
+  releaseWatch();
+  await eventually(() => lists === 2, 'relist after 410');
+  await eventually(() => seen.size === 20 && !seen.has('first'), 'cache caught up');
+  t.is(lists, 2);
 });
