@@ -91,10 +91,10 @@ export class SchedulingQueue {
   }
 
   /**
-   * update replaces a queued pod's info; a parked pod whose spec changed is retried, since the
-   * change may make it fit. It returns false if the pod is not queued.
+   * update replaces a queued pod's info; a parked pod is retried (unless retryParked is false,
+   * for changes that cannot make it fit, such as status). It returns false if the pod is not queued.
    */
-  update(podInfo: PodInfo): boolean {
+  update(podInfo: PodInfo, retryParked = true): boolean {
     const key = podInfo.key;
     const active = this.activeQ.get(key);
     if (active) {
@@ -107,6 +107,10 @@ export class SchedulingQueue {
       return true;
     }
     const parked = this.unschedulable.get(key);
+    if (parked && !retryParked) {
+      parked.podInfo = podInfo;
+      return true;
+    }
     if (parked) {
       this.unschedulable.delete(key);
       const next = { ...parked, podInfo };
