@@ -30,6 +30,8 @@ export * from './core/secret.js';
 export * from './core/event.js';
 export * from './core/serviceaccount.js';
 export * from './core/binding.js';
+export * from './core/taints.js';
+export * from './core/node-affinity.js';
 
 // apps/v1
 export * from './apps/workload.js';
