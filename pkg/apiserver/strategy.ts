@@ -122,11 +122,15 @@ async function namespaceLifecycle(obj: KubeObject, host: RegistryHost, info: Kin
   const ns = obj.metadata.namespace!;
   const namespaces = host.store('namespaces');
   if (!namespaces) return;
-  let nsObj: KubeObject;
-  try {
-    nsObj = await namespaces.get(undefined, ns);
-  } catch {
-    throw newNotFound({ group: '', resource: 'namespaces' }, ns);
+  // The watch cache answers for namespaces that exist (as Kubernetes' admission uses an
+  // informer); only a miss, e.g. a namespace created a moment ago, costs an etcd read.
+  let nsObj = namespaces.cache.get(namespaces.key(undefined, ns));
+  if (!nsObj) {
+    try {
+      nsObj = await namespaces.get(undefined, ns);
+    } catch {
+      throw newNotFound({ group: '', resource: 'namespaces' }, ns);
+    }
   }
   if (nsObj.metadata.deletionTimestamp) {
     throw newForbidden({ group: info.group, resource: info.resource }, obj.metadata.name ?? '', `unable to create new content in namespace ${ns} because it is being terminated`);

@@ -139,6 +139,11 @@ export class WatchCache {
     for (const w of this.watchers) deliver(w, event);
   }
 
+  /** get returns the cached object under an etcd key, if the cache holds it. */
+  get(key: string): KubeObject | undefined {
+    return this.objects.get(key);
+  }
+
   /** list returns the cached objects accepted by filter, with the cache's revision. */
   list(filter: WatchFilter): { items: KubeObject[]; rev: number } {
     const items: KubeObject[] = [];
