@@ -38,6 +38,8 @@ export function startExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pid
   if (opts.cmd.length === 0) throw new RuntimeError('InvalidArgument', 'exec needs a command');
   const pidFile = path.join(pidDir, `exec-${randomBytes(8).toString('hex')}.pid`);
   const child = cli.spawnExec(id, opts.cmd, { pidFile, stdin: opts.stdin });
+  // a process that exits without reading its stdin makes writes fail with EPIPE; that is not fatal
+  child.stdin?.on('error', () => undefined);
   const exitCode = new Promise<number>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {

@@ -11,7 +11,7 @@ const cases = [
   { name: 'error', facts: newFacts({ exitCode: 3, exitTimeMs: 500 }), want: { exitCode: 3, finishedAt: 500e6, reason: 'Error', message: '' } },
   { name: 'oom file', facts: newFacts({ exitCode: 137, exitTimeMs: 500, oomFile: true }), want: { exitCode: 137, finishedAt: 500e6, reason: 'OOMKilled', message: '' } },
   { name: 'oom counter grew', facts: newFacts({ exitCode: 137, exitTimeMs: 500, oomKills: 1 }), want: { exitCode: 137, finishedAt: 500e6, reason: 'OOMKilled', message: '' } },
-  { name: 'monitor lost, runtime says stopped', facts: newFacts({ conmonAlive: false, ociStatus: 'stopped' }), want: { exitCode: 255, finishedAt: 1000e6, reason: 'Error', message: 'container monitor exited without recording an exit code' } },
+  { name: 'monitor lost, runtime says stopped', facts: newFacts({ conmonAlive: false, ociStatus: 'stopped' }), want: { exitCode: 255, finishedAt: 1000e6, reason: 'Error', message: 'container monitor exited without recording an exit code (runtime state: stopped)' } },
   { name: 'monitor lost but container still running', facts: newFacts({ conmonAlive: false, ociStatus: 'running' }), want: undefined },
 ];
 for (const c of cases) {

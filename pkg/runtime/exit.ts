@@ -43,7 +43,12 @@ export function decideExit(r: Pick<ContainerRecord, 'oomKillsAtStart'>, f: ExitF
   // No exit file: the container ended only if its monitor is gone and the runtime agrees it is
   // not running. Then the exit code is lost; report it the way kubelet reports unknown exits.
   if (!f.conmonAlive && f.ociStatus !== 'running' && f.ociStatus !== 'created') {
-    return { exitCode: 255, finishedAt: msToNs(f.nowMs), reason: 'Error', message: 'container monitor exited without recording an exit code' };
+    return {
+      exitCode: 255,
+      finishedAt: msToNs(f.nowMs),
+      reason: 'Error',
+      message: `container monitor exited without recording an exit code (runtime state: ${f.ociStatus ?? 'unknown'})`,
+    };
   }
   return undefined;
 }

@@ -87,7 +87,7 @@ test('memory limit is set in the cgroup and an allocation beyond it is OOMKilled
   if (mode !== 'v2') t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'cpu'), 'cpu.shares'), 'utf8')).trim(), '256');
   await rt.startContainer(id);
   const status = await waitExited(rt, id);
-  t.is(status.reason, 'OOMKilled');
+  t.is(status.reason, 'OOMKilled', `${status.exitCode} ${status.message}`);
   t.not(status.exitCode, 0);
 });
 

@@ -23,6 +23,7 @@ import { containerState, decideExit } from './exit.js';
 import { execSync, startExec, type ExecOptions, type ExecSession } from './exec.js';
 import { readContainerLog, type ReadLogOptions } from './logs.js';
 import { KeyedMutex } from './mutex.js';
+import type { RuntimeService } from './service.js';
 import { failedPrecondition, invalidArgument, notFound, RuntimeError } from './errors.js';
 import type {
   Container,
@@ -89,7 +90,7 @@ async function readIfRegular(file: string): Promise<string> {
 }
 
 /** ContainerRuntime implements the CRI runtime service over crun/runc and conmon. */
-export class ContainerRuntime {
+export class ContainerRuntime implements RuntimeService {
   private readonly sandboxes = new Map<string, SandboxRecord>();
   private readonly containers = new Map<string, ContainerRecord>();
   private readonly locks = new KeyedMutex();
@@ -148,7 +149,7 @@ export class ContainerRuntime {
   }
 
   /** version reports the runtime's name and versions. */
-  version(): VersionInfo {
+  async version(): Promise<VersionInfo> {
     return { version: '0.1.0', runtimeName: 'skiff', runtimeVersion: `${RuntimeVersion} (${this.cli.name})`, runtimeApiVersion: 'v1' };
   }
 
@@ -625,6 +626,9 @@ export class ContainerRuntime {
   /** refresh folds a finished container's exit into its record (once; then it is final). */
   private async refresh(c: ContainerRecord): Promise<void> {
     if (c.finished) return;
+    // Ask whether conmon lives BEFORE reading the exit file: conmon writes the file and then
+    // exits, so a dead conmon with no file really means the exit code is lost.
+    const conmonAlive = await processAlive(c.conmonPid);
     const exitFile = path.join(this.exitDir, c.id);
     let exitCode: number | undefined;
     let exitTimeMs: number | undefined;
@@ -637,7 +641,6 @@ export class ContainerRuntime {
     } catch {
       // not exited (yet)
     }
-    const conmonAlive = exitCode === undefined ? await processAlive(c.conmonPid) : false;
     let ociStatus: string | undefined;
     if (exitCode === undefined && !conmonAlive) ociStatus = (await this.cli.state(c.id).catch(() => undefined))?.status;
     const outcome = decideExit(c, {

@@ -106,6 +106,8 @@ export interface TestEnv {
   cgroupParent: string;
   store: FakeImageStore;
   runtimes: ContainerRuntime[];
+  /** newId makes ids with the env's unique prefix. */
+  newId: () => string;
   /** open starts a (new) runtime over the env's state dir. */
   open(overrides?: Partial<RuntimeOptions>): Promise<ContainerRuntime>;
   cleanup(): Promise<void>;
@@ -127,12 +129,13 @@ export async function newTestEnv(): Promise<TestEnv> {
     cgroupParent: `/${prefix}`,
     store,
     runtimes: [],
+    newId: () => `${prefix}-${++counter}-${randomBytes(4).toString('hex')}`,
     async open(overrides = {}) {
       runtimeName = overrides.runtime ?? 'crun';
       const rt = await ContainerRuntime.open({
         stateDir: env.stateDir,
         imageStore: store,
-        newId: () => `${prefix}-${++counter}-${randomBytes(4).toString('hex')}`,
+        newId: env.newId,
         ...overrides,
       });
       env.runtimes.push(rt);

@@ -1,0 +1,69 @@
+// main.ts: `skiff runtime --state-dir DIR --socket PATH [--runtime crun|runc] [--image-dir DIR]
+// [--insecure-registry HOST:PORT]...` — run the runtime server until SIGINT/SIGTERM. Stopping it
+// leaves containers running; the next start adopts them.
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { pino } from 'pino';
+import { FsImageStore } from '../image/store.js';
+import { startRuntimeServer } from './server.js';
+
+/** runtimeUsage is the command's help text. */
+export const runtimeUsage = `Usage: skiff runtime --state-dir DIR --socket PATH [--runtime crun|runc] [--image-dir DIR] [--insecure-registry HOST:PORT]...
+
+Runs the container runtime (CRI-shaped gRPC on a unix socket).
+  --state-dir DIR           runtime state: sandboxes, containers, OCI runtime root
+  --socket PATH             unix socket to serve on
+  --runtime crun|runc       low-level OCI runtime (default crun)
+  --image-dir DIR           image store directory (default <state-dir>/images)
+  --insecure-registry H:P   registry that may be pulled over plain HTTP (loopback only)
+`;
+
+/** runtimeMain runs the runtime server; it resolves when a signal stopped it. */
+export async function runtimeMain(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        'state-dir': { type: 'string' },
+        socket: { type: 'string' },
+        runtime: { type: 'string', default: 'crun' },
+        'image-dir': { type: 'string' },
+        'insecure-registry': { type: 'string', multiple: true, default: [] },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${runtimeUsage}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(runtimeUsage);
+    return 0;
+  }
+  const stateDir = values['state-dir'];
+  const socketPath = values.socket;
+  const runtime = values.runtime;
+  if (!stateDir || !socketPath || (runtime !== 'crun' && runtime !== 'runc')) {
+    process.stderr.write(runtimeUsage);
+    return 2;
+  }
+  const logger = pino({ name: 'runtime' });
+  const imageStore = await FsImageStore.open({ root: path.resolve(values['image-dir'] ?? path.join(stateDir, 'images')) });
+  const server = await startRuntimeServer({
+    socketPath: path.resolve(socketPath),
+    stateDir: path.resolve(stateDir),
+    runtime,
+    imageStore,
+    logger,
+    insecureRegistries: values['insecure-registry'],
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  logger.info('shutting down; containers keep running');
+  await server.close();
+  return 0;
+}
