@@ -309,6 +309,19 @@ export class PodSyncer {
     return status;
   }
 
+  /** cleanupOrphan stops and removes what is left of a pod the API no longer has. */
+  async cleanupOrphan(uid: string, graceSeconds: number): Promise<void> {
+    const state = await this.readState(uid);
+    await Promise.all(
+      state.containers
+        .filter((c) => c.state === 'CONTAINER_RUNNING')
+        .map((c) => this.o.runtime.stopContainer(c.id, graceSeconds).catch((e) => {
+          if (!isRuntimeNotFound(e)) throw e;
+        })),
+    );
+    await this.cleanup(uid);
+  }
+
   /** cleanup removes the sandboxes, containers, volumes and network of a pod uid (idempotent). */
   async cleanup(uid: string): Promise<void> {
     const state = await this.readState(uid);

@@ -1,0 +1,315 @@
+// agent.ts: the node agent (Skiff's kubelet). It registers the Node, heartbeats its Lease,
+// watches the pods bound to it (field selector spec.nodeName), and runs one serialized worker
+// per pod uid that drives the runtime towards the spec. Workers are woken by pod events,
+// ConfigMap/Secret changes, runtime relists (PLEG), probe results, backoff timers and a
+// periodic resync; pods the API no longer has are cleaned up by housekeeping.
+//
+//   informers ──┐                     ┌─► PodSyncer.sync ─► runtime (CRI) / volumes / network
+//   PLEG ───────┼─► WorkQueue(uid) ───┤
+//   probes ─────┘    (one key at a    └─► StatusManager ─► PATCH pods/NAME/status
+//                     time per pod)
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { isConflict, isNotFound } from '../api/errors.js';
+import type { ConfigMap } from '../api/core/configmap.js';
+import type { Pod } from '../api/core/pod-types.js';
+import type { Secret } from '../api/core/secret.js';
+import { type Clock, realClock, type TimerHandle } from '../client/clock.js';
+import { SharedInformerFactory } from '../client/factory.js';
+import type { SharedIndexInformer } from '../client/informer.js';
+import { Resources } from '../client/resources.js';
+import type { RestClient } from '../client/rest.js';
+import { DeletedFinalStateUnknown } from '../client/store.js';
+import { WorkQueue } from '../client/workqueue.js';
+import { Registry, collectDefaultMetrics, Counter, Gauge, Histogram } from 'prom-client';
+import { ImageManager } from './images.js';
+import { defaultNodeIP, readMachineInfo, readPressure } from './machine.js';
+import { hostMounter, type Mounter } from './mounter.js';
+import { LoopbackNetwork, type PodNetwork } from './network.js';
+import { NodeLease } from './node-lease.js';
+import { NodeManager } from './node-manager.js';
+import type { NodeConfig } from './node-status.js';
+import type { ObjectSource } from './objects.js';
+import { Pleg } from './pleg.js';
+import { PodSyncer } from './pod-syncer.js';
+import { ProbeManager } from './probe-manager.js';
+import { Prober } from './prober.js';
+import type { AgentRuntime } from './runtime.js';
+import { AgentServer } from './server.js';
+import { StatusManager } from './status-manager.js';
+import { VolumeManager } from './volumes.js';
+
+/** AgentOptions configure an Agent. */
+export interface AgentOptions {
+  client: RestClient;
+  nodeName: string;
+  dataDir: string;
+  runtime: AgentRuntime;
+  logger: Logger;
+  /** network: pod network plugin (default LoopbackNetwork with netnsPrefix). */
+  network?: PodNetwork;
+  netnsPrefix?: string;
+  mounter?: Mounter;
+  /** port of the agent API (default 10250; 0 picks a free one); host to bind (default 0.0.0.0). */
+  port?: number;
+  host?: string;
+  nodeIP?: string;
+  cgroupParent?: string;
+  node?: Partial<NodeConfig>;
+  clock?: Clock;
+  workers?: number;
+  resyncMs?: number;
+  plegMs?: number;
+  housekeepingMs?: number;
+  leaseRenewMs?: number;
+  statusIntervalMs?: number;
+  /** orphanGraceSeconds: grace for containers of pods deleted while the agent was down. */
+  orphanGraceSeconds?: number;
+}
+
+/** Agent runs the pods of one node. */
+export class Agent {
+  readonly metrics = new Registry();
+  readonly syncer: PodSyncer;
+  readonly statuses: StatusManager;
+  readonly queue: WorkQueue;
+  readonly probes: ProbeManager;
+  readonly nodeManager: NodeManager;
+  readonly lease: NodeLease;
+  readonly server: AgentServer;
+  private readonly abort = new AbortController();
+  private readonly factory: SharedInformerFactory;
+  private readonly podInformer: SharedIndexInformer<Pod>;
+  private readonly podsByUID = new Map<string, Pod>();
+  private readonly pleg: Pleg;
+  private readonly timers: TimerHandle[] = [];
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly network: PodNetwork;
+  private readonly volumes: VolumeManager;
+  private synced = false;
+  private workerRuns: Promise<void>[] = [];
+  private readonly syncDuration: Histogram;
+  private readonly syncErrors: Counter;
+
+  private constructor(
+    private readonly o: AgentOptions,
+    readonly nodeIP: string,
+    nodeManager: NodeManager,
+  ) {
+    this.clock = o.clock ?? realClock;
+    this.log = o.logger.child({ component: 'agent', node: o.nodeName });
+    this.nodeManager = nodeManager;
+    collectDefaultMetrics({ register: this.metrics, prefix: 'skiff_agent_' });
+    this.syncDuration = new Histogram({ name: 'skiff_agent_pod_sync_duration_seconds', help: 'Duration of pod worker passes', registers: [this.metrics], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
+    this.syncErrors = new Counter({ name: 'skiff_agent_pod_sync_errors_total', help: 'Pod worker passes that failed', registers: [this.metrics] });
+    new Gauge({ name: 'skiff_agent_running_pods', help: 'Pods bound to this node known to the agent', registers: [this.metrics], collect: () => undefined }).set(0);
+    this.factory = new SharedInformerFactory(o.client, { logger: this.log, clock: o.clock });
+    this.podInformer = this.factory.informerFor<Pod>(Resources.pods, { fieldSelector: { 'spec.nodeName': o.nodeName } });
+    const cms = this.factory.lister<ConfigMap>(Resources.configmaps);
+    const secrets = this.factory.lister<Secret>(Resources.secrets);
+    const objects: ObjectSource = { configMap: (ns, n) => cms.get(ns, n), secret: (ns, n) => secrets.get(ns, n) };
+    this.queue = new WorkQueue({ name: 'pod-workers', clock: o.clock, metrics: this.metrics });
+    this.network = o.network ?? new LoopbackNetwork(o.netnsPrefix);
+    this.volumes = new VolumeManager({ podsDir: path.join(o.dataDir, 'pods'), objects, mounter: o.mounter ?? hostMounter });
+    this.probes = new ProbeManager({
+      prober: new Prober(o.runtime.runtime),
+      clock: o.clock,
+      onChange: (uid, container, type, result, message) => {
+        this.log.info({ uid, container, probe: type, result, message: message.slice(0, 200) }, 'probe result changed');
+        this.queue.add(uid);
+      },
+    });
+    this.syncer = new PodSyncer({
+      runtime: o.runtime.runtime,
+      images: new ImageManager(o.runtime.images, () => this.clock.now()),
+      volumes: this.volumes,
+      network: this.network,
+      probes: this.probes,
+      objects,
+      logsDir: path.join(o.dataDir, 'logs'),
+      cgroupParent: o.cgroupParent,
+      hostIP: nodeIP,
+      now: () => this.clock.now(),
+      logger: this.log,
+    });
+    this.statuses = new StatusManager(o.client);
+    this.pleg = new Pleg(o.runtime.runtime);
+    this.lease = new NodeLease({ client: o.client, nodeName: o.nodeName, nodeUID: () => this.nodeManager.uid, renewIntervalMs: o.leaseRenewMs, clock: o.clock, logger: this.log });
+    this.server = new AgentServer({ runtime: o.runtime.runtime, pods: (ns: string, name: string) => this.podByName(ns, name), metrics: this.metrics, logger: this.log });
+  }
+
+  /** start registers the node, starts the API, informers, workers and loops. */
+  static async start(o: AgentOptions): Promise<Agent> {
+    const nodeIP = o.nodeIP ?? defaultNodeIP();
+    const log = o.logger.child({ component: 'agent', node: o.nodeName });
+    const machine = await readMachineInfo();
+    // The API server comes first: the Node publishes its port.
+    const placeholder = { port: o.port ?? 10250 };
+    const nodeManager = new NodeManager({
+      client: o.client,
+      config: { nodeName: o.nodeName, nodeIP, port: placeholder.port, ...(o.node ?? {}) },
+      machine,
+      pressure: () => readPressure(o.dataDir),
+      runtimeStatus: async () => {
+        const v = await o.runtime.runtime.version();
+        return { ready: true, version: `${v.runtimeName}://${v.runtimeVersion}` };
+      },
+      statusIntervalMs: o.statusIntervalMs,
+      clock: o.clock,
+      logger: log,
+    });
+    const agent = new Agent(o, nodeIP, nodeManager);
+    try {
+      const port = await agent.server.listen(o.host ?? '0.0.0.0', o.port ?? 10250);
+      nodeManager.setPort(port);
+      await nodeManager.register();
+      nodeManager.start();
+      agent.lease.start();
+      await agent.run();
+    } catch (e) {
+      await agent.stop();
+      throw e;
+    }
+    return agent;
+  }
+
+  /** port is the agent API's port. */
+  get port(): number {
+    return this.server.port;
+  }
+
+  private podByName(ns: string, name: string): Pod | undefined {
+    return this.podInformer.lister().get(ns, name);
+  }
+
+  private async run(): Promise<void> {
+    const enqueuePod = (p: Pod) => {
+      if (p.metadata.uid) {
+        this.podsByUID.set(p.metadata.uid, p);
+        this.queue.add(p.metadata.uid);
+      }
+    };
+    this.podInformer.addEventHandler({
+      onAdd: enqueuePod,
+      onUpdate: (_old, p) => enqueuePod(p),
+      onDelete: (obj) => {
+        const p = obj instanceof DeletedFinalStateUnknown ? obj.obj : obj;
+        if (p.metadata.uid) {
+          this.podsByUID.delete(p.metadata.uid);
+          this.queue.add(p.metadata.uid);
+        }
+      },
+    });
+    const wakeNamespace = (obj: { metadata: { namespace?: string } } | DeletedFinalStateUnknown<{ metadata: { namespace?: string } }>) => {
+      const ns = (obj instanceof DeletedFinalStateUnknown ? obj.obj : obj).metadata.namespace;
+      if (!this.synced) return;
+      for (const p of this.podsByUID.values()) if (p.metadata.namespace === ns) this.queue.add(p.metadata.uid!);
+    };
+    for (const inf of [this.factory.informerFor<ConfigMap>(Resources.configmaps), this.factory.informerFor<Secret>(Resources.secrets)]) {
+      inf.addEventHandler({ onAdd: wakeNamespace, onUpdate: (_o, n) => wakeNamespace(n), onDelete: wakeNamespace });
+    }
+    this.factory.start(this.abort.signal);
+    if (!(await this.factory.waitForCacheSync(this.abort.signal))) throw new Error('informers did not sync');
+    this.synced = true;
+    const n = this.o.workers ?? 8;
+    for (let i = 0; i < n; i++) this.workerRuns.push(this.worker());
+    await this.housekeeping();
+    this.every(this.o.plegMs ?? 1000, () => this.relist());
+    this.every(this.o.housekeepingMs ?? 10_000, () => this.housekeeping());
+    this.every(this.o.resyncMs ?? 10_000, async () => {
+      for (const uid of this.podsByUID.keys()) this.queue.add(uid);
+    });
+    this.log.info({ pods: this.podsByUID.size, port: this.port }, 'agent running');
+  }
+
+  private every(ms: number, fn: () => Promise<void>): void {
+    const tick = async () => {
+      if (this.abort.signal.aborted) return;
+      try {
+        await fn();
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'periodic task failed');
+      }
+      if (!this.abort.signal.aborted) this.timers.push(this.clock.setTimeout(() => void tick(), ms));
+    };
+    this.timers.push(this.clock.setTimeout(() => void tick(), ms));
+  }
+
+  private async relist(): Promise<void> {
+    const { changed, seen } = await this.pleg.relist();
+    for (const uid of changed) this.queue.add(uid);
+    for (const uid of seen) if (!this.podsByUID.has(uid)) this.queue.add(uid);
+  }
+
+  /** housekeeping wakes the workers of pods that exist on the node but not in the API (to clean them up). */
+  private async housekeeping(): Promise<void> {
+    const uids = new Set<string>();
+    for (const s of await this.o.runtime.runtime.listPodSandbox()) if (s.labels?.['io.kubernetes.pod.uid']) uids.add(s.labels['io.kubernetes.pod.uid']);
+    for (const u of await this.volumes.knownPods()) uids.add(u);
+    for (const u of await this.network.list()) uids.add(u);
+    for (const uid of uids) if (!this.podsByUID.has(uid)) this.queue.add(uid);
+  }
+
+  private async worker(): Promise<void> {
+    for (;;) {
+      const uid = await this.queue.get();
+      if (uid === undefined) return;
+      const end = this.syncDuration.startTimer();
+      try {
+        await this.syncPod(uid);
+        this.queue.forget(uid);
+      } catch (err) {
+        this.syncErrors.inc();
+        this.log.warn({ uid, err: (err as Error).message }, 'pod sync failed; retrying');
+        if (!this.abort.signal.aborted) this.queue.addRateLimited(uid);
+      } finally {
+        end();
+        this.queue.done(uid);
+      }
+    }
+  }
+
+  /** syncPod is one pass of a pod's worker. */
+  private async syncPod(uid: string): Promise<void> {
+    const pod = this.podsByUID.get(uid);
+    if (!pod) {
+      await this.syncer.cleanupOrphan(uid, this.o.orphanGraceSeconds ?? 2);
+      this.statuses.forget(uid);
+      return;
+    }
+    if (pod.metadata.deletionTimestamp) {
+      const grace = pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+      this.log.info({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, grace }, 'terminating pod');
+      const status = await this.syncer.terminate(pod, grace);
+      await this.statuses.update(pod, status).catch(() => undefined);
+      try {
+        await this.o.client
+          .resource<Pod>(Resources.pods)
+          .namespace(pod.metadata.namespace ?? 'default')
+          .delete(pod.metadata.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid } });
+      } catch (e) {
+        if (!isNotFound(e) && !isConflict(e)) throw e;
+      }
+      this.statuses.forget(uid);
+      return;
+    }
+    const result = await this.syncer.sync(pod);
+    await this.statuses.update(pod, result.status);
+    if (result.requeueAfterMs !== undefined) this.queue.addAfter(uid, result.requeueAfterMs);
+  }
+
+  /** stop ends the agent's loops, informers and API; containers keep running (re-adopted on restart). */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    for (const t of this.timers) this.clock.clearTimeout(t);
+    this.lease.stop();
+    this.nodeManager.stop();
+    this.probes.stop();
+    this.queue.shutDown();
+    await Promise.all(this.workerRuns);
+    await this.factory.shutdown();
+    await this.server.close();
+    await this.o.runtime.close();
+  }
+}

@@ -1,0 +1,161 @@
+// main.ts: `skiff agent` — startAgent for callers in-process (`skiff server` runs one) and
+// agentMain(argv) for the command line.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino, type Logger } from 'pino';
+import { loadKubeconfig, resolveContext } from '../client/kubeconfig.js';
+import { RestClient } from '../client/rest.js';
+import { Agent } from './agent.js';
+import type { NodeConfig } from './node-status.js';
+import { openRuntime } from './runtime.js';
+
+/** StartAgentOptions are the agent's settings (see agentUsage for the flags). */
+export interface StartAgentOptions {
+  /** server URL and token, or a kubeconfig file. */
+  server?: string;
+  token?: string;
+  kubeconfig?: string;
+  /** insecureSkipTLSVerify for an HTTPS server without a known CA. */
+  insecureSkipTLSVerify?: boolean;
+  nodeName: string;
+  dataDir: string;
+  /** runtime: in-process crun (default) or runc; runtimeEndpoint: a `skiff runtime` socket instead. */
+  runtime?: 'crun' | 'runc';
+  runtimeEndpoint?: string;
+  port?: number;
+  host?: string;
+  nodeIP?: string;
+  cgroupParent?: string;
+  netnsPrefix?: string;
+  insecureRegistries?: string[];
+  node?: Partial<NodeConfig>;
+  /** newId names runtime objects (tests use a unique prefix). */
+  newId?: () => string;
+  logger?: Logger;
+  resyncMs?: number;
+  plegMs?: number;
+}
+
+/** startAgent opens the runtime, connects to the API server and starts the agent. */
+export async function startAgent(opts: StartAgentOptions): Promise<Agent> {
+  const logger = opts.logger ?? pino({ name: 'agent', level: process.env.SKIFF_LOG_LEVEL ?? 'info' });
+  let client: RestClient;
+  if (opts.server) {
+    client = new RestClient({ server: opts.server, token: opts.token, insecureSkipTLSVerify: opts.insecureSkipTLSVerify, userAgent: `skiff-agent/${opts.nodeName}` });
+  } else {
+    const conn = resolveContext(loadKubeconfig({ path: opts.kubeconfig }));
+    client = new RestClient({ ...conn, userAgent: `skiff-agent/${opts.nodeName}` });
+  }
+  const dataDir = path.resolve(opts.dataDir);
+  const runtime = await openRuntime({ endpoint: opts.runtimeEndpoint, dataDir, runtime: opts.runtime, cgroupParent: opts.cgroupParent, insecureRegistries: opts.insecureRegistries, newId: opts.newId, logger: logger.child({ component: 'runtime' }) });
+  try {
+    return await Agent.start({
+      client,
+      nodeName: opts.nodeName,
+      dataDir,
+      runtime,
+      logger,
+      port: opts.port,
+      host: opts.host,
+      nodeIP: opts.nodeIP,
+      cgroupParent: opts.cgroupParent,
+      netnsPrefix: opts.netnsPrefix,
+      node: opts.node,
+      resyncMs: opts.resyncMs,
+      plegMs: opts.plegMs,
+    });
+  } catch (e) {
+    client.close();
+    throw e;
+  }
+}
+
+/** agentUsage is the command's help text. */
+export const agentUsage = `Usage: skiff agent --node-name NAME --data-dir DIR (--server URL [--token T] | --kubeconfig FILE) [flags]
+
+Runs the node agent: registers the node and runs the pods bound to it.
+  --server URL              API server URL
+  --token T                 bearer token for the API server
+  --kubeconfig FILE         kubeconfig instead of --server/--token
+  --node-name NAME          name of this node (default: the hostname)
+  --data-dir DIR            agent state: runtime, images, pod volumes, logs
+  --runtime crun|runc       low-level OCI runtime of the in-process runtime (default crun)
+  --runtime-endpoint PATH   use a \`skiff runtime\` socket instead of the in-process runtime
+  --port N                  agent API port (default 10250; 0 = any free port)
+  --address IP              agent API bind address (default 0.0.0.0)
+  --node-ip IP              InternalIP to publish (default: first non-loopback IPv4)
+  --cgroup-parent PATH      cgroup under which pods run (default /skiff)
+  --netns-prefix P          name prefix of pod network namespaces (default skiff-pod-)
+  --cpus N, --memory BYTES  override the machine's capacity (simulated nodes)
+  --reserved-cpu MILLI, --reserved-memory BYTES   held back from allocatable
+  --max-pods N              pod capacity (default 110)
+  --insecure-registry H:P   registry that may be pulled over plain HTTP (loopback only)
+`;
+
+/** agentMain runs the agent until SIGINT/SIGTERM; containers keep running after it stops. */
+export async function agentMain(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        server: { type: 'string' },
+        token: { type: 'string' },
+        kubeconfig: { type: 'string' },
+        'node-name': { type: 'string' },
+        'data-dir': { type: 'string' },
+        runtime: { type: 'string', default: 'crun' },
+        'runtime-endpoint': { type: 'string' },
+        port: { type: 'string', default: '10250' },
+        address: { type: 'string', default: '0.0.0.0' },
+        'node-ip': { type: 'string' },
+        'cgroup-parent': { type: 'string', default: '/skiff' },
+        'netns-prefix': { type: 'string' },
+        cpus: { type: 'string' },
+        memory: { type: 'string' },
+        'reserved-cpu': { type: 'string' },
+        'reserved-memory': { type: 'string' },
+        'max-pods': { type: 'string' },
+        'insecure-registry': { type: 'string', multiple: true, default: [] },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${agentUsage}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(agentUsage);
+    return 0;
+  }
+  const runtime = values.runtime;
+  if (!values['data-dir'] || (!values.server && !values.kubeconfig) || (runtime !== 'crun' && runtime !== 'runc')) {
+    process.stderr.write(agentUsage);
+    return 2;
+  }
+  const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const os = await import('node:os');
+  const agent = await startAgent({
+    server: values.server,
+    token: values.token,
+    kubeconfig: values.kubeconfig,
+    nodeName: values['node-name'] ?? os.hostname(),
+    dataDir: values['data-dir'],
+    runtime,
+    runtimeEndpoint: values['runtime-endpoint'],
+    port: Number(values.port),
+    host: values.address,
+    nodeIP: values['node-ip'],
+    cgroupParent: values['cgroup-parent'],
+    netnsPrefix: values['netns-prefix'],
+    insecureRegistries: values['insecure-registry'],
+    node: { cpus: num(values.cpus), memoryBytes: num(values.memory), reservedCpuMilli: num(values['reserved-cpu']), reservedMemoryBytes: num(values['reserved-memory']), maxPods: num(values['max-pods']) },
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await agent.stop();
+  return 0;
+}
