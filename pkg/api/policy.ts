@@ -23,6 +23,7 @@ export const deleteOptionsSchema: Schema = obj({
   orphanDependents: bool(),
   propagationPolicy: str(),
   dryRun: listOf(str()),
+  ignoreStoreReadErrorWithClusterBreakingPotential: bool(),
 });
 
 /** evictionSchema is the structural schema of an Eviction body. */

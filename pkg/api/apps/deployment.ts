@@ -125,7 +125,6 @@ export const deploymentKind = defineKind({
       revisionHistoryLimit: int(),
       paused: bool(),
       progressDeadlineSeconds: int(),
-      rollbackTo: obj({ revision: int() }),
     }),
     status: obj({ ...replicaStatusFields, updatedReplicas: int(), unavailableReplicas: int(), collisionCount: int(), conditions: conditionsSchema() }),
   }),

@@ -146,12 +146,19 @@ function validateEnv(env: EnvVar[] | undefined, fld: FieldPath): FieldError[] {
     if (!from) return;
     const fp = p.child('valueFrom');
     if (e.value) errs.push(invalid(fp, '', 'may not be specified when `value` is not empty'));
-    const set = (['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'] as const).filter((k) => from[k] !== undefined);
-    if (set.length === 0) errs.push(invalid(fp, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`'));
+    const set = (['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef', 'fileKeyRef'] as const).filter((k) => from[k] !== undefined);
+    if (set.length === 0) errs.push(invalid(fp, '', 'must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef`, `secretKeyRef` or `fileKeyRef`'));
     if (set.length > 1) errs.push(invalid(fp, '', 'may not have more than one field specified at a time'));
     if (from.fieldRef) errs.push(...validateFieldRefPath(from.fieldRef.fieldPath, fp.child('fieldRef').child('fieldPath')));
     if (from.resourceFieldRef) {
       errs.push(...oneOf(from.resourceFieldRef.resource, RESOURCE_FIELDS, fp.child('resourceFieldRef').child('resource'), true));
+    }
+    if (from.fileKeyRef) {
+      const f = fp.child('fileKeyRef');
+      if (!from.fileKeyRef.volumeName) errs.push(required(f.child('volumeName')));
+      if (!from.fileKeyRef.path) errs.push(required(f.child('path')));
+      if (!from.fileKeyRef.key) errs.push(required(f.child('key')));
+      else errs.push(...messagesToErrors(f.child('key'), from.fileKeyRef.key, isEnvVarName(from.fileKeyRef.key)));
     }
     for (const k of ['configMapKeyRef', 'secretKeyRef'] as const) {
       const ref = from[k];
@@ -195,6 +202,14 @@ function validateContainer(c: Container, kind: ContainerKind, fld: FieldPath, ct
   errs.push(...oneOf(c.terminationMessagePolicy, ['File', 'FallbackToLogsOnError'], fld.child('terminationMessagePolicy')));
 
   const sidecar = kind === 'initContainers' && c.restartPolicy === 'Always';
+  (c.restartPolicyRules ?? []).forEach((r, i) => {
+    const p = fld.child('restartPolicyRules').index(i);
+    errs.push(...oneOf(r.action, ['Restart'], p.child('action'), true));
+    if (r.exitCodes) errs.push(...oneOf(r.exitCodes.operator, ['In', 'NotIn'], p.child('exitCodes').child('operator'), true));
+  });
+  if (c.restartPolicyRules?.length && c.restartPolicy === undefined) {
+    errs.push(required(fld.child('restartPolicy'), 'must be set when restartPolicyRules are used'));
+  }
   if (c.restartPolicy !== undefined) {
     if (kind !== 'initContainers') errs.push(forbidden(fld.child('restartPolicy'), 'may not be set for non-init containers'));
     else if (c.restartPolicy !== 'Always') errs.push(notSupported(fld.child('restartPolicy'), c.restartPolicy, ['Always']));

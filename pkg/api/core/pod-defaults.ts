@@ -2,7 +2,7 @@
 // SetDefaults_Container, probes, ports, volumes). Workload templates get defaultPodSpec only,
 // as in Kubernetes, where the pod-level defaults apply when the pod itself is created.
 import { qosClass } from './pod-helpers.js';
-import type { Container, HTTPGetAction, Pod, PodSpec, Probe, Volume, VolumeProjection } from './pod-types.js';
+import { UNSUPPORTED_VOLUME_SOURCES, type Container, type HTTPGetAction, type Pod, type PodSpec, type Probe, type Volume, type VolumeProjection } from './pod-types.js';
 
 /** DEFAULT_FILE_MODE is 0644, the default mode of projected files. */
 export const DEFAULT_FILE_MODE = 0o644;
@@ -63,7 +63,8 @@ function defaultProjection(p: VolumeProjection): void {
 }
 
 function defaultVolume(v: Volume): void {
-  if (!VOLUME_SOURCES.some((s) => v[s] !== undefined)) v.emptyDir = {};
+  const record = v as unknown as Record<string, unknown>;
+  if (![...VOLUME_SOURCES, ...UNSUPPORTED_VOLUME_SOURCES].some((s) => record[s] !== undefined)) v.emptyDir = {};
   if (v.hostPath) v.hostPath.type ??= '';
   if (v.secret) v.secret.defaultMode ??= DEFAULT_FILE_MODE;
   if (v.configMap) v.configMap.defaultMode ??= DEFAULT_FILE_MODE;

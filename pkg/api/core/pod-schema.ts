@@ -1,6 +1,7 @@
 // pod-schema.ts: the structural schema of Pod, PodSpec and PodTemplateSpec, with the
 // patchMergeKey/patchStrategy of Kubernetes' Go struct tags.
 import { conditionsSchema, kindSchema, labelSelectorSchema, localObjectReferenceSchema, objectMetaSchema } from '../common-schema.js';
+import { UNSUPPORTED_VOLUME_SOURCES } from './pod-types.js';
 import { any, bool, int, intOrString, listOf, mapOf, obj, quantity, str, type Schema } from '../schema.js';
 
 const strings = (): Schema => listOf(str());
@@ -95,13 +96,20 @@ const containerFields = {
     obj({
       name: str(),
       value: str(),
-      valueFrom: obj({ fieldRef: objectFieldSelector, resourceFieldRef: resourceFieldSelector, configMapKeyRef: keySelector, secretKeyRef: keySelector }),
+      valueFrom: obj({
+        fieldRef: objectFieldSelector,
+        resourceFieldRef: resourceFieldSelector,
+        configMapKeyRef: keySelector,
+        secretKeyRef: keySelector,
+        fileKeyRef: obj({ volumeName: str(), path: str(), key: str(), optional: bool() }),
+      }),
     }),
     { mergeKey: 'name' },
   ),
   resources: resourceRequirementsSchema,
   resizePolicy: listOf(obj({ resourceName: str(), restartPolicy: str() })),
   restartPolicy: str(),
+  restartPolicyRules: listOf(obj({ action: str(), exitCodes: obj({ operator: str(), values: listOf(int(), { strategy: 'merge' }) }) })),
   volumeMounts: listOf(
     obj({ name: str(), readOnly: bool(), recursiveReadOnly: str(), mountPath: str(), subPath: str(), mountPropagation: str(), subPathExpr: str() }),
     { mergeKey: 'mountPath' },
@@ -141,6 +149,15 @@ export const volumeSchema = obj({
         configMap: obj({ name: str(), items: listOf(keyToPath), optional: bool() }),
         downwardAPI: obj({ items: listOf(downwardAPIVolumeFile) }),
         serviceAccountToken: obj({ audience: str(), expirationSeconds: int(), path: str() }),
+        clusterTrustBundle: obj({ name: str(), signerName: str(), labelSelector: labelSelectorSchema, optional: bool(), path: str() }),
+        podCertificate: obj({
+          signerName: str(),
+          keyType: str(),
+          maxExpirationSeconds: int(),
+          credentialBundlePath: str(),
+          keyPath: str(),
+          certificateChainPath: str(),
+        }),
       }),
     ),
     defaultMode: int(),
@@ -148,6 +165,8 @@ export const volumeSchema = obj({
   persistentVolumeClaim: obj({ claimName: str(), readOnly: bool() }),
   nfs: obj({ server: str(), path: str(), readOnly: bool() }),
   image: obj({ reference: str(), pullPolicy: str() }),
+  // Volume types Kubernetes has and Skiff cannot mount: known to the schema, refused by validation.
+  ...Object.fromEntries(UNSUPPORTED_VOLUME_SOURCES.map((name) => [name, any()])),
 });
 
 const nodeSelectorRequirement = obj({ key: str(), operator: str(), values: strings() });
@@ -203,6 +222,7 @@ export const podSpecSchema = obj({
   securityContext: podSecurityContextSchema,
   imagePullSecrets: listOf(localObjectReferenceSchema, { mergeKey: 'name' }),
   hostname: str(),
+  hostnameOverride: str(),
   subdomain: str(),
   affinity: affinitySchema,
   schedulerName: str(),
@@ -281,6 +301,7 @@ export const podStatusSchema = obj({
   qosClass: str(),
   resize: str(),
   resourceClaimStatuses: listOf(any()),
+  extendedResourceClaimStatus: any(),
 });
 
 /** podTemplateSpecSchema: the template of workload kinds. */

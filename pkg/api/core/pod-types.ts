@@ -55,6 +55,7 @@ export interface EnvVarSource {
   resourceFieldRef?: ResourceFieldSelector;
   configMapKeyRef?: KeySelector;
   secretKeyRef?: KeySelector;
+  fileKeyRef?: { volumeName: string; path: string; key: string; optional?: boolean };
 }
 
 export interface EnvVar {
@@ -224,6 +225,7 @@ export interface Container {
   resizePolicy?: ContainerResizePolicy[];
   /** restartPolicy: only "Always", only on init containers (sidecars). */
   restartPolicy?: 'Always';
+  restartPolicyRules?: { action: string; exitCodes?: { operator: string; values?: number[] } }[];
   volumeMounts?: VolumeMount[];
   volumeDevices?: VolumeDevice[];
   livenessProbe?: Probe;
@@ -297,6 +299,8 @@ export interface VolumeProjection {
   configMap?: { name?: string; items?: KeyToPath[]; optional?: boolean };
   downwardAPI?: { items?: DownwardAPIVolumeFile[] };
   serviceAccountToken?: ServiceAccountTokenProjection;
+  clusterTrustBundle?: Record<string, unknown>;
+  podCertificate?: Record<string, unknown>;
 }
 
 export interface ProjectedVolumeSource {
@@ -316,6 +320,31 @@ export interface VolumeSource {
   nfs?: { server: string; path: string; readOnly?: boolean };
   image?: { reference?: string; pullPolicy?: 'Always' | 'Never' | 'IfNotPresent' };
 }
+
+/** UNSUPPORTED_VOLUME_SOURCES are Kubernetes volume types Skiff knows but cannot mount. */
+export const UNSUPPORTED_VOLUME_SOURCES = [
+  'awsElasticBlockStore',
+  'azureDisk',
+  'azureFile',
+  'cephfs',
+  'cinder',
+  'csi',
+  'ephemeral',
+  'fc',
+  'flexVolume',
+  'flocker',
+  'gcePersistentDisk',
+  'gitRepo',
+  'glusterfs',
+  'iscsi',
+  'photonPersistentDisk',
+  'portworxVolume',
+  'quobyte',
+  'rbd',
+  'scaleIO',
+  'storageos',
+  'vsphereVolume',
+] as const;
 
 export interface Volume extends VolumeSource {
   name: string;
@@ -431,6 +460,7 @@ export interface PodSpec {
   securityContext?: PodSecurityContext;
   imagePullSecrets?: LocalObjectReference[];
   hostname?: string;
+  hostnameOverride?: string;
   subdomain?: string;
   affinity?: Affinity;
   schedulerName?: string;

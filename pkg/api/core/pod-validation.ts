@@ -83,6 +83,7 @@ export function validatePodSpec(spec: PodSpec | undefined, fld: FieldPath): Fiel
   }
   errs.push(...nonNegative(spec.terminationGracePeriodSeconds, fld.child('terminationGracePeriodSeconds')));
   if (spec.hostname) errs.push(...messagesToErrors(fld.child('hostname'), spec.hostname, isDNS1123Label(spec.hostname)));
+  if (spec.hostnameOverride) errs.push(...validateDNSSubdomainField(spec.hostnameOverride, fld.child('hostnameOverride')));
   if (spec.subdomain) errs.push(...messagesToErrors(fld.child('subdomain'), spec.subdomain, isDNS1123Label(spec.subdomain)));
   (spec.imagePullSecrets ?? []).forEach((s, i) => {
     if (!s.name) errs.push(required(fld.child('imagePullSecrets').index(i).child('name')));

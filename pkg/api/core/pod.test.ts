@@ -286,3 +286,11 @@ test('Pod validation: two containers may use the same port name', (t) => {
   podKind.defaults(pod);
   t.deepEqual(podKind.validate(pod), []);
 });
+
+test('Pod validation: volume types Skiff cannot mount are refused clearly', (t) => {
+  const pod = newPod({ spec: { volumes: [{ name: 'data', csi: { driver: 'x' } } as never] } });
+  t.deepEqual(structuralErrors(podKind.schema, pod), []);
+  podKind.defaults(pod);
+  const errs = podKind.validate(pod);
+  t.deepEqual(errs.map((e) => [e.field, e.type]), [['spec.volumes[0].csi', 'FieldValueForbidden']]);
+});

@@ -2,7 +2,7 @@
 import { FieldPath, forbidden, invalid, notSupported, required, duplicate, type FieldError } from '../field.js';
 import { tryParseQuantity } from '../quantity.js';
 import { isConfigMapKey, isDNS1123Label, messagesToErrors, validateDNSSubdomainField } from '../validation.js';
-import type { DownwardAPIVolumeFile, KeyToPath, Volume } from './pod-types.js';
+import { UNSUPPORTED_VOLUME_SOURCES, type DownwardAPIVolumeFile, type KeyToPath, type Volume } from './pod-types.js';
 
 const VOLUME_SOURCES = ['hostPath', 'emptyDir', 'secret', 'configMap', 'projected', 'downwardAPI', 'persistentVolumeClaim', 'nfs', 'image'] as const;
 const HOST_PATH_TYPES = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
@@ -99,7 +99,10 @@ function validateProjected(v: Volume, p: FieldPath): FieldError[] {
   const paths = new Set<string>();
   (v.projected!.sources ?? []).forEach((s, i) => {
     const sp = p.child('sources').index(i);
-    const set = (['secret', 'configMap', 'downwardAPI', 'serviceAccountToken'] as const).filter((k) => s[k] !== undefined);
+    const set = (['secret', 'configMap', 'downwardAPI', 'serviceAccountToken', 'clusterTrustBundle', 'podCertificate'] as const).filter((k) => s[k] !== undefined);
+    for (const k of ['clusterTrustBundle', 'podCertificate'] as const) {
+      if (s[k] !== undefined) errs.push(forbidden(sp.child(k), 'this projection is not supported by Skiff'));
+    }
     if (set.length === 0) errs.push(required(sp, 'must specify exactly one volume projection'));
     if (set.length > 1) errs.push(forbidden(sp.child(set[1]), 'may not specify more than 1 volume type per source'));
     if (s.secret) errs.push(...validateKeyToPaths(s.secret.items, sp.child('secret').child('items')));
@@ -137,7 +140,9 @@ export function validateVolumes(volumes: Volume[] | undefined, fld: FieldPath): 
       if (names.has(v.name)) errors.push(duplicate(p.child('name'), v.name));
       names.add(v.name);
     }
-    const sources = VOLUME_SOURCES.filter((s) => v[s] !== undefined);
+    const unsupported = UNSUPPORTED_VOLUME_SOURCES.filter((s) => (v as unknown as Record<string, unknown>)[s] !== undefined);
+    for (const s of unsupported) errors.push(forbidden(p.child(s), 'this volume type is not supported by Skiff'));
+    const sources = [...VOLUME_SOURCES.filter((s) => v[s] !== undefined), ...unsupported];
     if (sources.length === 0) errors.push(required(p, 'must specify a volume type'));
     else if (sources.length > 1) errors.push(forbidden(p.child(sources[1]), 'may not specify more than 1 volume type'));
     errors.push(...validateSource(v, p));
