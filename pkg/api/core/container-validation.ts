@@ -27,6 +27,8 @@ export interface ContainerContext {
   /** names collects container names across all lists (they must be unique in a pod). */
   names: Set<string>;
   hostNetwork: boolean;
+  /** hostPorts collects "port/protocol/hostIP" of host ports across the pod (they must be unique). */
+  hostPorts: Set<string>;
 }
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
@@ -238,7 +240,12 @@ function validateContainer(c: Container, kind: ContainerKind, fld: FieldPath, ct
     }
     if (!port.containerPort) errs.push(required(p.child('containerPort')));
     else errs.push(...messagesToErrors(p.child('containerPort'), port.containerPort, isValidPortNum(port.containerPort)));
-    if (port.hostPort) errs.push(...messagesToErrors(p.child('hostPort'), port.hostPort, isValidPortNum(port.hostPort)));
+    if (port.hostPort) {
+      errs.push(...messagesToErrors(p.child('hostPort'), port.hostPort, isValidPortNum(port.hostPort)));
+      const id = `${port.hostPort}/${port.protocol ?? 'TCP'}${port.hostIP ? `/${port.hostIP}` : ''}`;
+      if (ctx.hostPorts.has(id)) errs.push(duplicate(p.child('hostPort'), `${port.hostPort}/${port.protocol ?? 'TCP'}`));
+      ctx.hostPorts.add(id);
+    }
     if (ctx.hostNetwork && port.hostPort !== undefined && port.hostPort !== port.containerPort) {
       errs.push(invalid(p.child('hostPort'), port.hostPort, 'must match `containerPort` when `hostNetwork` is true'));
     }

@@ -51,7 +51,7 @@ export function validatePodSpec(spec: PodSpec | undefined, fld: FieldPath): Fiel
   const errs: FieldError[] = [];
   const vols = validateVolumes(spec.volumes, fld.child('volumes'));
   errs.push(...vols.errors);
-  const ctx: ContainerContext = { volumes: vols.names, names: new Set(), hostNetwork: spec.hostNetwork === true };
+  const ctx: ContainerContext = { volumes: vols.names, names: new Set(), hostNetwork: spec.hostNetwork === true, hostPorts: new Set() };
   if (!spec.containers || spec.containers.length === 0) errs.push(required(fld.child('containers')));
   errs.push(...validateContainers(spec.initContainers, 'initContainers', fld.child('initContainers'), ctx));
   errs.push(...validateContainers(spec.containers, 'containers', fld.child('containers'), ctx));

@@ -157,6 +157,14 @@ const validationCases: { name: string; mutate: (p: Pod) => void; fields: string[
   { name: 'activeDeadlineSeconds zero', mutate: (p) => (p.spec.activeDeadlineSeconds = 0), fields: ['spec.activeDeadlineSeconds'] },
   { name: 'bad hostname', mutate: (p) => (p.spec.hostname = 'Host'), fields: ['spec.hostname'] },
   { name: 'hostPort must match with hostNetwork', mutate: (p) => { p.spec.hostNetwork = true; p.spec.containers[0].ports = [{ containerPort: 80, hostPort: 81, protocol: 'TCP' }]; }, fields: ['spec.containers[0].ports[0].hostPort'] },
+  {
+    name: 'host port used twice',
+    mutate: (p) => {
+      p.spec.containers[0].ports = [{ containerPort: 80, hostPort: 8080 }];
+      p.spec.containers.push(newContainer({ name: 'b', ports: [{ containerPort: 81, hostPort: 8080 }] }));
+    },
+    fields: ['spec.containers[1].ports[0].hostPort'],
+  },
   { name: 'bad name', mutate: (p) => (p.metadata.name = 'Web'), fields: ['metadata.name'] },
   { name: 'missing namespace', mutate: (p) => delete p.metadata.namespace, fields: ['metadata.namespace'] },
 ];
