@@ -150,12 +150,13 @@ export class ResourceStore {
     if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
     if (!meta.name) throw this.invalid(obj, [{ type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
     if (this.info.hasStatus && !this.strategy.keepStatusOnCreate) delete obj.status;
+    // uid before defaults: Job defaults derive the selector from it.
+    meta.uid = randomUUID();
     this.info.defaults(obj);
     this.strategy.prepareForCreate?.(obj);
     const invalid = this.info.validate(obj);
     if (invalid.length) throw this.invalid(obj, invalid);
     await this.strategy.admitCreate?.(obj, this.host, ctx);
-    meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339();
     meta.generation = 1;
     delete meta.deletionTimestamp;

@@ -3,6 +3,7 @@
 import { newForbidden, newInvalid, newNotFound } from '../api/errors.js';
 import { invalid, type FieldError } from '../api/field.js';
 import { ipToInt } from './allocator.js';
+import { preserveAllocatedValues, type Service } from '../api/core/service.js';
 import type { DeleteOptions, KubeObject } from '../api/meta.js';
 import type { KindInfo } from '../api/scheme.js';
 import type { RegistryHost, RequestContext } from './registry.js';
@@ -155,21 +156,38 @@ export function genericStrategy(info: KindInfo): Strategy {
   };
 }
 
-function podQOS(pod: KubeObject): string {
-  const spec = pod.spec as { containers?: { resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }[] } | undefined;
-  const containers = spec?.containers ?? [];
-  let anySet = false;
-  let guaranteed = containers.length > 0;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) anySet = true;
-    for (const r of ['cpu', 'memory']) {
-      if (!lim[r] || (req[r] !== undefined && req[r] !== lim[r])) guaranteed = false;
+/** DEFAULT_TOLERATION_SECONDS is how long pods stay on a not-ready or unreachable node (DefaultTolerationSeconds admission). */
+export const DEFAULT_TOLERATION_SECONDS = 300;
+
+interface PodAdmissionSpec {
+  serviceAccountName?: string;
+  priorityClassName?: string;
+  priority?: number;
+  tolerations?: { key?: string; operator?: string; effect?: string; tolerationSeconds?: number }[];
+}
+
+// admitPod does what Kubernetes' admission plugins do to a new pod: the default service
+// account name, priority from its PriorityClass, and NoExecute tolerations for not-ready and
+// unreachable nodes so that the node lifecycle controller evicts after 300 s.
+async function admitPod(pod: KubeObject, host: RegistryHost): Promise<void> {
+  const spec = (pod.spec ?? {}) as PodAdmissionSpec;
+  spec.serviceAccountName ??= 'default';
+  if (spec.priorityClassName) {
+    const classes = host.store('priorityclasses', 'scheduling.k8s.io');
+    const pc = classes?.cache.get(classes.key(undefined, spec.priorityClassName));
+    if (!pc) {
+      throw newForbidden({ group: '', resource: 'pods' }, pod.metadata.name ?? '', `no PriorityClass with name ${spec.priorityClassName} was found`);
     }
+    spec.priority = Number((pc as { value?: number }).value ?? 0);
+  } else {
+    spec.priority ??= 0;
   }
-  if (!anySet) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
+  const tolerations = (spec.tolerations ??= []);
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    const covered = tolerations.some((t) => (t.key === key || (!t.key && t.operator === 'Exists')) && (!t.effect || t.effect === 'NoExecute'));
+    if (!covered) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
+  }
+  pod.spec = spec;
 }
 
 /** strategyFor returns the strategy of a kind. */
@@ -179,8 +197,9 @@ export function strategyFor(info: KindInfo): Strategy {
     case '/pods':
       return {
         ...base,
-        prepareForCreate(obj) {
-          obj.status = { phase: 'Pending', qosClass: podQOS(obj) };
+        async admitCreate(obj, host, ctx) {
+          await base.admitCreate!(obj, host, ctx);
+          await admitPod(obj, host);
         },
         gracePeriod(obj, options) {
           const spec = obj.spec as { nodeName?: string; terminationGracePeriodSeconds?: number } | undefined;
@@ -197,6 +216,12 @@ export function strategyFor(info: KindInfo): Strategy {
         async admitCreate(obj, host, ctx) {
           await base.admitCreate!(obj, host, ctx);
           await allocateService(obj, host);
+        },
+        prepareForUpdate(incoming, current, subresource, i) {
+          const next = base.prepareForUpdate(incoming, current, subresource, i);
+          // A re-applied manifest without clusterIP/nodePort keeps the allocated ones.
+          preserveAllocatedValues(next as unknown as Service, current as unknown as Service);
+          return next;
         },
         release: releaseService,
       };

@@ -364,3 +364,36 @@ test('services get distinct ClusterIPs and NodePorts; explicit ones are checked;
   const reuse = await req(base, 'POST', `/api/v1/namespaces/${n}/services`, svc('reuse', { clusterIP: '10.43.0.53' }));
   t.is(reuse.status, 201, JSON.stringify(reuse.body));
 });
+
+test('pod admission defaults, job selector generation, and a re-applied service keeps its ClusterIP', async (t) => {
+  const n = await ns();
+  const pod = await req(base, 'POST', `/api/v1/namespaces/${n}/pods`, newPod('adm'));
+  t.is(pod.status, 201, JSON.stringify(pod.body));
+  t.is(pod.body.spec.serviceAccountName, 'default');
+  t.is(pod.body.spec.priority, 0);
+  t.is(pod.body.status.phase, 'Pending');
+  t.is(pod.body.status.qosClass, 'BestEffort');
+  const tol = pod.body.spec.tolerations.map((x: any) => `${x.key}:${x.effect}:${x.tolerationSeconds}`);
+  t.deepEqual(tol, ['node.kubernetes.io/not-ready:NoExecute:300', 'node.kubernetes.io/unreachable:NoExecute:300']);
+  const missingClass = await req(base, 'POST', `/api/v1/namespaces/${n}/pods`, newPod('prio', { priorityClassName: 'nope' }));
+  t.is(missingClass.status, 403);
+  t.is((await req(base, 'POST', '/apis/scheduling.k8s.io/v1/priorityclasses', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: `high-${n}` }, value: 1000 })).status, 201);
+  await new Promise((r) => setTimeout(r, 200));
+  const prio = await req(base, 'POST', `/api/v1/namespaces/${n}/pods`, newPod('prio', { priorityClassName: `high-${n}` }));
+  t.is(prio.body.spec.priority, 1000);
+
+  const job = await req(base, 'POST', `/apis/batch/v1/namespaces/${n}/jobs`, {
+    apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' },
+    spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'skiff.local/batch:latest' }] } } },
+  });
+  t.is(job.status, 201, JSON.stringify(job.body));
+  t.is(job.body.spec.selector.matchLabels['batch.kubernetes.io/controller-uid'], job.body.metadata.uid);
+  t.is(job.body.spec.template.metadata.labels['batch.kubernetes.io/job-name'], 'j');
+
+  const svc = await req(base, 'POST', `/api/v1/namespaces/${n}/services`, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'keep' }, spec: { selector: { app: 'x' }, ports: [{ port: 80 }] } });
+  const ip = svc.body.spec.clusterIP;
+  const put = await req(base, 'PUT', `/api/v1/namespaces/${n}/services/keep`, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'keep' }, spec: { selector: { app: 'y' }, ports: [{ port: 80 }] } });
+  t.is(put.status, 200, JSON.stringify(put.body));
+  t.is(put.body.spec.clusterIP, ip);
+  t.is(put.body.spec.selector.app, 'y');
+});
