@@ -1,11 +1,13 @@
 // cmd/skiff: the `skiff` binary — argument parsing and wiring only.
 import { parseArgs } from 'node:util';
 import { startServer } from '../../pkg/server/server.js';
+import { runtimeMain } from '../../pkg/runtime/index.js';
 
 const USAGE = `skiff — a small, real Kubernetes
 
 Usage:
   skiff server [--data-dir DIR] [--listen HOST:PORT] [--etcd-endpoints URL,...] [--allow-non-loopback]
+  skiff runtime --state-dir DIR --socket PATH [--runtime crun|runc] [--image-dir DIR] [--insecure-registry HOST:PORT]
   skiff version
 `;
 
@@ -42,6 +44,8 @@ async function main(argv: string[]): Promise<number> {
     case 'server':
       await serverCommand(rest);
       return -1; // keeps running
+    case 'runtime':
+      return runtimeMain(rest);
     case 'version':
     case '--version':
       console.log('skiff v0.1.0 (Kubernetes API v1.32)');
