@@ -49,5 +49,28 @@ export async function openRuntime(opts: OpenRuntimeOptions): Promise<AgentRuntim
     newId: opts.newId,
     logger: opts.logger,
   });
-  return { runtime: rt, images: new CriImageService(imageStore, opts.insecureRegistries ?? []), imageStore, close: () => rt.close() };
+  return { runtime: serializeStatusReads(rt), images: new CriImageService(imageStore, opts.insecureRegistries ?? []), imageStore, close: () => rt.close() };
+}
+
+/**
+ * serializeStatusReads runs listContainers and containerStatus one at a time. The in-process
+ * runtime folds a container's exit into its record on whichever read notices it first, and two
+ * reads noticing the same exit at once race on the record's temp file (ENOENT on rename), so
+ * the PLEG relist and the pod workers must not read concurrently.
+ */
+export function serializeStatusReads(rt: RuntimeService): RuntimeService {
+  let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = chain.then(fn, fn);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  return new Proxy(rt, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function') return v;
+      if (prop === 'listContainers' || prop === 'containerStatus') return (...args: unknown[]) => serial(() => v.apply(target, args));
+      return v.bind(target);
+    },
+  });
 }

@@ -1,0 +1,202 @@
+// cluster-node.ts: test harness for the node agent: a node with its own data dir, cgroup parent,
+// netns prefix and runtime ids (all "skifftest-<rand>"), the sample images imported, and an
+// agent either in-process (startTestNode) or as a child process that can be kill -9'd
+// (startNodeProcess). cleanup() removes every container, conmon, mount, netns, cgroup and file
+// the node made, also after a failed test. Run as a script, this file is the child agent.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pino } from 'pino';
+import type { Agent } from '../../pkg/agent/agent.js';
+import { startAgent, type StartAgentOptions } from '../../pkg/agent/main.js';
+import { mountPointsUnder } from '../../pkg/agent/mounter.js';
+import { FsImageStore } from '../../pkg/runtime/image/store.js';
+import { buildSampleImages } from '../../pkg/runtime/image/samples.js';
+import { writeLayoutTar } from '../../pkg/runtime/image/oci-layout.js';
+import { ContainerRuntime } from '../../pkg/runtime/runtime.js';
+import { processAlive } from '../../pkg/runtime/conmon.js';
+import { detectCgroupMode, removeCgroup } from '../../pkg/runtime/sys/cgroups.js';
+import { REPO_ROOT } from './apiserver.js';
+
+/** NodeLayout names everything a test node makes. */
+export interface NodeLayout {
+  prefix: string;
+  nodeName: string;
+  dataDir: string;
+  cgroupParent: string;
+  netnsPrefix: string;
+}
+
+/** newNodeLayout picks fresh skifftest-* names. */
+export function newNodeLayout(nodeName?: string): NodeLayout {
+  const prefix = `skifftest-${randomBytes(4).toString('hex')}`;
+  return { prefix, nodeName: nodeName ?? `${prefix}-node`, dataDir: mkdtempSync(join(tmpdir(), `${prefix}-`)), cgroupParent: `/${prefix}`, netnsPrefix: `${prefix}-` };
+}
+
+let archives: Promise<string[]> | undefined;
+
+/** sampleArchives builds the sample images once per test process and returns their tar files. */
+export function sampleArchives(): Promise<string[]> {
+  archives ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'skifftest-images-'));
+    process.once('exit', () => execFileSync('rm', ['-rf', '--one-file-system', dir]));
+    const files: string[] = [];
+    for (const s of await buildSampleImages()) {
+      const f = join(dir, s.file);
+      await writeLayoutTar(s.layout, f);
+      files.push(f);
+    }
+    return files;
+  })();
+  return archives;
+}
+
+/** importSamples loads the sample images (skiff.local/busybox:latest, web:v1, crasher, …) into the node's store. */
+export async function importSamples(layout: NodeLayout): Promise<void> {
+  const store = await FsImageStore.open({ root: join(layout.dataDir, 'images') });
+  for (const f of await sampleArchives()) await store.importArchive(f);
+}
+
+function agentOptions(layout: NodeLayout, server: string): StartAgentOptions {
+  let n = 0;
+  return {
+    server,
+    nodeName: layout.nodeName,
+    dataDir: layout.dataDir,
+    port: 0,
+    host: '127.0.0.1',
+    nodeIP: '127.0.0.1',
+    cgroupParent: layout.cgroupParent,
+    netnsPrefix: layout.netnsPrefix,
+    newId: () => `${layout.prefix}-${process.pid}-${++n}-${randomBytes(3).toString('hex')}`,
+    resyncMs: 5_000,
+    plegMs: 500,
+    logger: pino({ level: process.env.SKIFF_TEST_LOG ?? 'silent' }),
+  };
+}
+
+/** TestNode is an in-process agent. */
+export interface TestNode {
+  layout: NodeLayout;
+  agent: Agent;
+  /** agentUrl is the agent API, http://127.0.0.1:PORT. */
+  agentUrl: string;
+  /** stop stops the agent, leaving its containers running. */
+  stop(): Promise<void>;
+  /** cleanup stops the agent and removes everything the node made. */
+  cleanup(): Promise<void>;
+}
+
+/** startTestNode starts an agent in this process against server, with the sample images imported. */
+export async function startTestNode(server: string, layout = newNodeLayout()): Promise<TestNode> {
+  let agent: Agent | undefined;
+  try {
+    await importSamples(layout);
+    agent = await startAgent(agentOptions(layout, server));
+  } catch (e) {
+    await cleanupNode(layout);
+    throw e;
+  }
+  let stopped = false;
+  const stop = async () => {
+    if (!stopped) await agent!.stop();
+    stopped = true;
+  };
+  return {
+    layout,
+    agent,
+    agentUrl: `http://127.0.0.1:${agent.port}`,
+    stop,
+    async cleanup() {
+      await stop().catch(() => undefined);
+      await cleanupNode(layout);
+    },
+  };
+}
+
+/** NodeProcess is an agent in a child process. */
+export interface NodeProcess {
+  layout: NodeLayout;
+  child: ChildProcess;
+  kill9(): Promise<void>;
+  logs(): string;
+}
+
+/** startNodeProcess runs the agent as a child process (node --import tsx this-file) over layout. */
+export async function startNodeProcess(server: string, layout: NodeLayout): Promise<NodeProcess> {
+  await mkdir(layout.dataDir, { recursive: true });
+  const logFile = join(layout.dataDir, `agent-${Date.now()}.log`);
+  const fd = openSync(logFile, 'a');
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    stdio: ['ignore', fd, fd],
+    cwd: REPO_ROOT,
+    env: { ...process.env, SKIFF_TEST_NODE: JSON.stringify({ layout, server }), SKIFF_TEST_LOG: process.env.SKIFF_TEST_LOG ?? 'info' },
+  });
+  closeSync(fd);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    layout,
+    child,
+    async kill9() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+    logs: () => readFileSync(logFile, 'utf8'),
+  };
+}
+
+/** cleanupNode removes every container, conmon, mount, netns, cgroup and file of a node. */
+export async function cleanupNode(layout: NodeLayout): Promise<void> {
+  const stateDir = join(layout.dataDir, 'runtime');
+  try {
+    const store = await FsImageStore.open({ root: join(layout.dataDir, 'images') });
+    const rt = await ContainerRuntime.open({ stateDir, imageStore: store, killWaitMs: 3000 });
+    for (const s of await rt.listPodSandbox()) await rt.removePodSandbox(s.id).catch(() => undefined);
+    for (const c of await rt.listContainers()) await rt.removeContainer(c.id).catch(() => undefined);
+  } catch {
+    // fall through to the brute-force steps
+  }
+  for (const kind of ['sandboxes', 'containers']) {
+    for (const id of await readdir(join(stateDir, kind)).catch(() => [] as string[])) {
+      const pid = Number((await readFile(join(stateDir, kind, id, 'bundle', 'conmon.pid'), 'utf8').catch(() => '0')).trim());
+      if (pid > 0 && (await processAlive(pid))) process.kill(pid, 'SIGKILL');
+    }
+  }
+  for (const mp of await mountPointsUnder(layout.dataDir)) {
+    try {
+      execFileSync('umount', ['-l', mp]);
+    } catch {
+      // already gone
+    }
+  }
+  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith(layout.netnsPrefix));
+  for (const n of netns) {
+    try {
+      execFileSync('ip', ['netns', 'delete', n]);
+    } catch {
+      // already gone
+    }
+  }
+  try {
+    removeCgroup(detectCgroupMode(), layout.cgroupParent);
+  } catch {
+    // not created
+  }
+  execFileSync('rm', ['-rf', '--one-file-system', layout.dataDir]);
+}
+
+// Child mode: run the agent described by SKIFF_TEST_NODE until SIGTERM (or SIGKILL).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.env.SKIFF_TEST_NODE) {
+  const { layout, server } = JSON.parse(process.env.SKIFF_TEST_NODE) as { layout: NodeLayout; server: string };
+  const opts = { ...agentOptions(layout, server), logger: pino({ level: process.env.SKIFF_TEST_LOG ?? 'info' }) };
+  const agent = await startAgent(opts);
+  process.stdout.write(`agent ready on port ${agent.port}\n`);
+  process.once('SIGTERM', () => void agent.stop().then(() => process.exit(0)));
+}
