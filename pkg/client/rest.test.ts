@@ -204,10 +204,16 @@ test('connection resets are retried for GET but not POST', async (t) => {
 });
 
 test('request timeout aborts a hung request', async (t) => {
-  const { client } = await setup(t, { timeoutMs: 100, maxRetries: 0 });
+  const { api, client } = await setup(t, { timeoutMs: 100, maxRetries: 0 });
   // A watch never finishes its body, so a plain request on a watch URL hangs past the timeout.
   const err = await t.throwsAsync(client.request({ method: 'GET', path: '/api/v1/pods', query: { watch: 'true' } }));
   t.is((err as { code?: string }).code, 'ETIMEDOUT');
+  // headers and part of the body arrive, then nothing: the timeout still covers the body
+  api.seed('/v1/pods', newPod('p'));
+  const started = Date.now();
+  const slow = await t.throwsAsync(client.request({ method: 'GET', path: '/api/v1/pods', query: { watch: 'true' } }));
+  t.is((slow as { code?: string }).code, 'ETIMEDOUT');
+  t.true(Date.now() - started < 2000);
 });
 
 test('subresources: scale, binding, eviction, log', async (t) => {

@@ -152,7 +152,7 @@ export class RestClient {
     for (let attempt = 0; ; attempt++) {
       let response: http.IncomingMessage;
       try {
-        response = await this.once(opts);
+        response = await this.once(opts, streaming);
       } catch (error) {
         if (opts.signal?.aborted || attempt >= maxRetries || !(opts.retry ?? true) || !isRetryable(opts.method, { error })) throw error;
         await sleep(this.clock, backoff.next(), opts.signal);
@@ -160,7 +160,14 @@ export class RestClient {
       }
       const code = response.statusCode ?? 0;
       if (code >= 200 && code < 300 && streaming) return { response, body: Buffer.alloc(0) };
-      const body = await readAll(response, opts.signal);
+      let body: Buffer;
+      try {
+        body = await readAll(response, opts.signal);
+      } catch (error) {
+        if (opts.signal?.aborted || attempt >= maxRetries || !isRetryable(opts.method, { error })) throw error;
+        await sleep(this.clock, backoff.next(), opts.signal);
+        continue;
+      }
       if (code >= 200 && code < 400) return { response, body };
       if (attempt < maxRetries && isRetryable(opts.method, { statusCode: code })) {
         const retryAfter = Number(response.headers['retry-after']);
@@ -172,7 +179,7 @@ export class RestClient {
     }
   }
 
-  private once(opts: RequestOptions): Promise<http.IncomingMessage> {
+  private once(opts: RequestOptions, streaming: boolean): Promise<http.IncomingMessage> {
     const url = this.url(opts.path, opts.query);
     const headers: Record<string, string> = { ...this.headers, Accept: opts.accept ?? 'application/json' };
     let payload: Buffer | undefined;
@@ -186,7 +193,15 @@ export class RestClient {
     return new Promise((resolve, reject) => {
       if (opts.signal?.aborted) return reject(abortError());
       const req = mod.request(url, { method: opts.method, headers, agent: this.agent });
-      const timer = timeoutMs > 0 ? setTimeout(() => req.destroy(new RequestTimeoutError(opts.method, url.href, timeoutMs)), timeoutMs) : undefined;
+      let response: http.IncomingMessage | undefined;
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              const err = new RequestTimeoutError(opts.method, url.href, timeoutMs);
+              req.destroy(err);
+              response?.destroy(err);
+            }, timeoutMs)
+          : undefined;
       const onAbort = (): void => {
         req.destroy(abortError());
       };
@@ -200,8 +215,10 @@ export class RestClient {
         reject(err);
       });
       req.on('response', (res) => {
-        // The timeout guards the exchange until headers; for a stream the consumer owns it after.
-        clearTimeout(timer);
+        response = res;
+        // The timeout covers a whole request, body included; a stream's consumer owns it after the headers.
+        if (streaming) clearTimeout(timer);
+        else res.once('close', () => clearTimeout(timer));
         if (opts.signal) {
           const signal = opts.signal;
           const onStreamAbort = (): void => {
