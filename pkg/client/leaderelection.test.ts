@@ -142,11 +142,15 @@ test('candidates started together never lead at the same time', async (t) => {
   const { start } = await setup(t);
   const all = ['a', 'b', 'c'].map((id) => start(id));
   await eventually(() => all.some((c) => c.elector.isLeader()), 'someone leads');
+  let samplesWithLeader = 0;
   for (let i = 0; i < 30; i++) {
     t.true(all.filter((c) => c.events.includes('started') && !c.events.includes('stopped')).length <= 1);
-    t.is(all.filter((c) => c.elector.isLeader()).length, 1);
+    const leaders = all.filter((c) => c.elector.isLeader()).length;
+    t.true(leaders <= 1, 'never two leaders');
+    if (leaders === 1) samplesWithLeader++;
     await new Promise((r) => setTimeout(r, 20));
   }
+  t.true(samplesWithLeader > 0);
 });
 
 test('invalid timings are rejected', (t) => {
