@@ -113,6 +113,7 @@ export function parseKubeconfig(text: string, baseDir = process.cwd()): Kubeconf
 export function mergeKubeconfigs(configs: Kubeconfig[]): Kubeconfig {
   const merged: Kubeconfig = { apiVersion: 'v1', kind: 'Config', clusters: [], users: [], contexts: [], preferences: {} };
   for (const c of configs) {
+    // baseDir travels with each cluster and user, so relative paths resolve against the file that defined them.
     const withBase = <T extends { name: string }>(items: T[], key: 'cluster' | 'user'): T[] =>
       items.map((i) => ({ ...i, [key]: { ...(i as any)[key], baseDir: c.baseDir } }));
     addNew(merged.clusters, withBase(c.clusters, 'cluster'));
