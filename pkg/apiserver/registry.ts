@@ -21,13 +21,21 @@ import { apiVersionOf, type KindInfo } from '../api/scheme.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, type PatchType } from './patch.js';
 import { StorageError, type Storage } from './storage.js';
 import type { Allocator } from './allocator.js';
+import { displayPath, mergeApply, trackUpdate, type Writer } from './managedfields.js';
 import type { WatchCache, WatchFilter, WatchSink, CacheWatcher } from './watchcache.js';
 import type { Strategy } from './strategy.js';
 
 /** RequestContext carries per-request options that change how a write is done. */
 export interface RequestContext {
   dryRun: boolean;
+  /** fieldManager is the manager named by the request (required for apply). */
   fieldManager?: string;
+  /** manager owns the fields this request changes: fieldManager, else derived from the User-Agent. */
+  manager?: string;
+  /** force: a server-side apply takes fields other managers own. */
+  force?: boolean;
+  /** operation is 'Apply' for server-side apply. */
+  operation?: 'Apply' | 'Update';
   fieldValidation: 'Strict' | 'Warn' | 'Ignore';
   /** warnings collected for the Warning response header. */
   warnings: string[];
@@ -144,6 +152,8 @@ export class ResourceStore {
 
   /** create stores a new object. */
   async create(namespace: string | undefined, body: unknown, ctx: RequestContext): Promise<KubeObject> {
+    // An applying manager owns what it sent, not what defaults add: keep the body as sent.
+    const appliedConfig = ctx.operation === 'Apply' ? (structuredClone(body) as KubeObject) : undefined;
     const { obj, errors } = this.checkBody(body, namespace, ctx);
     if (errors.length) throw this.invalid(obj, errors);
     const meta = obj.metadata;
@@ -159,6 +169,13 @@ export class ResourceStore {
     await this.strategy.admitCreate?.(obj, this.host, ctx);
     meta.creationTimestamp = rfc3339();
     meta.generation = 1;
+    if (appliedConfig) {
+      const { result } = mergeApply({ metadata: {} }, appliedConfig, this.info.schema, this.writer(ctx, 'Apply'), true);
+      meta.managedFields = result!.metadata.managedFields;
+    } else {
+      delete meta.managedFields;
+      trackUpdate(obj, undefined, this.info.schema, this.writer(ctx, 'Update'));
+    }
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.resourceVersion;
@@ -317,6 +334,11 @@ export class ResourceStore {
     if (errors.length) throw this.invalid(next, errors);
     next.metadata.generation = current.metadata.generation ?? 1;
     if (specChanged(current, next)) next.metadata.generation += 1;
+    if (ctx.operation !== 'Apply') {
+      // Clients can't write managedFields directly; the server works them out from the change.
+      next.metadata.managedFields = current.metadata.managedFields;
+      trackUpdate(next, current, this.info.schema, this.writer(ctx, 'Update', subresource));
+    }
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     if (sameObject(current, next)) return current; // a no-op write does not bump the resourceVersion
     if (ctx.dryRun) return next;
@@ -390,6 +412,50 @@ export class ResourceStore {
     }
   }
 
+  private writer(ctx: RequestContext, operation: 'Apply' | 'Update', subresource?: string): Writer {
+    const w: Writer = { manager: ctx.manager ?? ctx.fieldManager ?? 'unknown', operation, apiVersion: this.apiVersion, time: rfc3339() };
+    if (subresource === 'status') w.subresource = 'status';
+    return w;
+  }
+
+  /**
+   * apply is server-side apply: the body is the manager's whole intent. Fields it sets are
+   * merged in (409 when another manager owns one with a different value, unless force);
+   * fields it applied before and no longer does are removed if no one else owns them.
+   */
+  async apply(namespace: string | undefined, name: string, body: unknown, ctx: RequestContext): Promise<{ object: KubeObject; created: boolean }> {
+    if (!ctx.fieldManager) throw newBadRequest('PATCH, application/apply-patch+yaml requests require a fieldManager');
+    const applyCtx: RequestContext = { ...ctx, operation: 'Apply', manager: ctx.fieldManager };
+    const { obj: applied, errors } = this.checkBody(structuredClone(body), namespace, applyCtx);
+    if (applied.metadata.name !== undefined && applied.metadata.name !== name) {
+      throw newBadRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    applied.metadata.name = name;
+    if (errors.length) throw this.invalid(applied, errors);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const object = await this.write(namespace, name, applyCtx, undefined, undefined, (current) => {
+          const { result, conflicts } = mergeApply(current, applied, this.info.schema, this.writer(applyCtx, 'Apply'), Boolean(ctx.force));
+          if (!result) throw applyConflict(this.gr, name, conflicts);
+          return result as KubeObject;
+        });
+        return { object, created: false };
+      } catch (err) {
+        if (err instanceof StatusError && err.reason === 'NotFound') {
+          try {
+            return { object: await this.create(namespace, applied, applyCtx), created: true };
+          } catch (createErr) {
+            if (createErr instanceof StatusError && createErr.reason === 'AlreadyExists' && attempt < 5) continue;
+            throw createErr;
+          }
+        }
+        const fieldConflict = err instanceof StatusError && err.status.details?.causes?.some((c) => c.reason === 'FieldManagerConflict');
+        if (err instanceof StatusError && err.reason === 'Conflict' && !fieldConflict && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+
   /** watch attaches a client watch to the cache. */
   async watch(fromRev: number, filter: WatchFilter, sink: WatchSink): Promise<CacheWatcher> {
     await this.cache.start();
@@ -402,6 +468,13 @@ export function decodeObject(value: Buffer, rev: number): KubeObject {
   const obj = JSON.parse(value.toString()) as KubeObject;
   obj.metadata.resourceVersion = String(rev);
   return obj;
+}
+
+function applyConflict(gr: GroupResource, name: string, conflicts: { manager: string; apiVersion: string; path: string }[]): StatusError {
+  const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: displayPath(c.path) }));
+  const list = causes.map((c) => `${c.message}: ${c.field}`).join('\n- ');
+  const message = conflicts.length === 1 ? `Apply failed with 1 conflict: ${list}` : `Apply failed with ${conflicts.length} conflicts: \n- ${list}`;
+  return new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'Conflict', details: { name, group: gr.group, kind: gr.resource, causes }, code: 409 });
 }
 
 function randomSuffix(): string {

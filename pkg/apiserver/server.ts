@@ -246,6 +246,8 @@ export class ApiServer implements RegistryHost {
     const ctx: RequestContext = {
       dryRun: url.searchParams.getAll('dryRun').includes('All'),
       fieldManager: q.fieldManager,
+      manager: q.fieldManager || String(req.headers['user-agent'] ?? 'unknown').split('/')[0] || 'unknown',
+      force: q.force === 'true',
       fieldValidation: q.fieldValidation === 'Ignore' ? 'Ignore' : q.fieldValidation === 'Warn' ? 'Warn' : 'Strict',
       warnings: [],
     };
@@ -272,8 +274,10 @@ export class ApiServer implements RegistryHost {
       }
       case 'UPDATE':
         return send(200, await store.update(namespace, name, req.body, ctx, subresource));
-      case 'PATCH':
-        return send(200, await this.patch(req, route, ctx));
+      case 'PATCH': {
+        const { object, created } = await this.patch(req, route, ctx);
+        return send(created ? 201 : 200, object);
+      }
       case 'DELETE': {
         const options = deleteOptionsOf(req.body, q);
         const { object, gone } = await store.delete(namespace, name!, options, ctx);
@@ -453,24 +457,16 @@ export class ApiServer implements RegistryHost {
     res.on('close', finish);
   }
 
-  private async patch(req: FastifyRequest, route: Route, ctx: RequestContext): Promise<KubeObject> {
+  private async patch(req: FastifyRequest, route: Route, ctx: RequestContext): Promise<{ object: KubeObject; created: boolean }> {
     const contentType = String(req.headers['content-type'] ?? '');
     const type = patchTypeOf(contentType);
     if (!type) throw newUnsupportedMediaType(contentType);
     const { store, namespace, name, subresource } = route;
     if (type === 'apply') {
-      // Server-side apply (first cut): create when missing, otherwise merge the applied
-      // configuration into the live object as a strategic merge patch.
-      try {
-        return await store.patch(namespace, name!, 'strategic', req.body, ctx, subresource);
-      } catch (err) {
-        if (err instanceof StatusError && err.reason === 'NotFound' && !subresource) {
-          return store.create(namespace, { ...(req.body as object), metadata: { ...((req.body as KubeObject).metadata ?? {}), name } }, ctx);
-        }
-        throw err;
-      }
+      if (subresource) throw newMethodNotAllowed(store.gr, 'apply on a subresource');
+      return store.apply(namespace, name!, req.body, ctx);
     }
-    return store.patch(namespace, name!, type, req.body, ctx, subresource);
+    return { object: await store.patch(namespace, name!, type, req.body, ctx, subresource), created: false };
   }
 
   private async deleteCollection(route: Route, q: Record<string, string>, options: DeleteOptions, ctx: RequestContext): Promise<object> {

@@ -159,3 +159,49 @@ test('kubectl get pods -w prints a line for a change made by another client', as
   while (!new RegExp(`${name}\\s+0/1\\s+Pending`).test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   t.regex(out, new RegExp(`${name}\\s+0/1\\s+Pending\\s+0\\s+\\d+s`));
 });
+
+test('kubectl apply --server-side: create, conflict between managers, --force-conflicts; kubectl scale survives a client-side apply', async (t) => {
+  const ns = `ssa-${process.pid}`;
+  t.is((await req(srv.url, 'POST', '/api/v1/namespaces', { metadata: { name: ns } })).status, 201);
+  const file = join(srv.dataDir, 'ssa.yaml');
+  const doc = (replicas: number) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: ${ns}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: skiff.local/web:v1
+`;
+  writeFileSync(file, doc(2));
+  const first = await kubectl('apply', '--server-side', '-f', file);
+  t.is(first.code, 0, first.stderr);
+  t.regex(first.stdout, /deployment\.apps\/web serverside-applied/);
+  writeFileSync(file, doc(4));
+  const other = await kubectl('apply', '--server-side', '--field-manager=other', '-f', file);
+  t.is(other.code, 1);
+  t.regex(other.stderr, /conflict with "kubectl"/);
+  t.regex(other.stderr, /\.spec\.replicas/);
+  const forced = await kubectl('apply', '--server-side', '--field-manager=other', '--force-conflicts', '-f', file);
+  t.is(forced.code, 0, forced.stderr);
+  t.is((await req(srv.url, 'GET', `/apis/apps/v1/namespaces/${ns}/deployments/web`)).body.spec.replicas, 4);
+
+  // Client-side apply of a manifest without replicas keeps what `kubectl scale` set.
+  const csaFile = join(srv.dataDir, 'csa.yaml');
+  writeFileSync(csaFile, doc(1).replace('web\n  namespace', 'csa\n  namespace').replace('  replicas: 1\n', ''));
+  t.is((await kubectl('apply', '-f', csaFile)).code, 0);
+  const scaled = await kubectl('scale', 'deployment/csa', '-n', ns, '--replicas=3');
+  t.is(scaled.code, 0, scaled.stderr);
+  writeFileSync(csaFile, doc(1).replace('web\n  namespace', 'csa\n  namespace').replace('  replicas: 1\n', '').replace('web:v1', 'web:v2'));
+  const reapplied = await kubectl('apply', '-f', csaFile);
+  t.is(reapplied.code, 0, reapplied.stderr);
+  const csa = (await req(srv.url, 'GET', `/apis/apps/v1/namespaces/${ns}/deployments/csa`)).body;
+  t.is(csa.spec.replicas, 3);
+  t.is(csa.spec.template.spec.containers[0].image, 'skiff.local/web:v2');
+});
