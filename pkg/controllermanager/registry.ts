@@ -1,0 +1,32 @@
+// registry.ts: the controllers the manager knows, by the names `--controllers` takes.
+import type { ControllerContext, Runnable } from '../controllers/context.js';
+import { register as deployment } from '../controllers/deployment/deployment.js';
+import { register as garbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
+import { register as namespace } from '../controllers/namespace/namespace.js';
+import { register as replicaSet } from '../controllers/replicaset/replicaset.js';
+
+/** ControllerFactory builds one controller from the shared context. */
+export type ControllerFactory = (ctx: ControllerContext) => Runnable;
+
+/** knownControllers maps controller names to their factories, in start order. */
+export const knownControllers: Record<string, ControllerFactory> = {
+  namespace: (ctx) => namespace(ctx),
+  garbagecollector: (ctx) => garbageCollector(ctx),
+  replicaset: (ctx) => replicaSet(ctx),
+  deployment: (ctx) => deployment(ctx),
+};
+
+/**
+ * selectControllers resolves a --controllers list as kube-controller-manager does: "*" means
+ * every controller, "foo" enables foo, "-foo" disables it. No list means "*".
+ */
+export function selectControllers(names: string[] | undefined): string[] {
+  const list = names?.length ? names : ['*'];
+  const all = Object.keys(knownControllers);
+  for (const n of list) {
+    const bare = n.replace(/^-/, '');
+    if (bare !== '*' && !knownControllers[bare]) throw new Error(`unknown controller "${bare}" (known: ${all.join(', ')})`);
+  }
+  const star = list.includes('*');
+  return all.filter((name) => !list.includes(`-${name}`) && (star || list.includes(name)));
+}
