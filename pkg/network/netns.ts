@@ -1,0 +1,74 @@
+// netns.ts: named network namespaces (/run/netns/<name>, as `ip netns` makes them), running
+// commands in one by path, and binding a socket inside one from this process (setns on the
+// main thread around a synchronous bind, so no other code runs while the thread is away).
+import { closeSync, existsSync, openSync } from 'node:fs';
+import koffi from 'koffi';
+import { execRunner, type Runner } from './exec.js';
+
+/** NETNS_DIR is where `ip netns` keeps its bind-mounted namespaces. */
+export const NETNS_DIR = '/run/netns';
+const CLONE_NEWNET = 0x40000000;
+
+/** netnsPathOf returns the path of a named namespace. */
+export function netnsPathOf(name: string): string {
+  return `${NETNS_DIR}/${name}`;
+}
+
+/** inNetnsPath prefixes argv to run inside the namespace at path ("" = this process's). */
+export function inNetnsPath(path: string, argv: string[]): string[] {
+  return path ? ['nsenter', `--net=${path}`, ...argv] : argv;
+}
+
+/** ensureNetns creates the named namespace with loopback up if it does not exist yet. */
+export async function ensureNetns(name: string, run: Runner = execRunner): Promise<string> {
+  const path = netnsPathOf(name);
+  if (!existsSync(path)) {
+    await run(['ip', 'netns', 'add', name]).catch((err) => {
+      if (!existsSync(path)) throw err;
+    });
+  }
+  await run(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
+  return path;
+}
+
+/** deleteNetns removes the named namespace (idempotent). */
+export async function deleteNetns(name: string, run: Runner = execRunner): Promise<void> {
+  if (existsSync(netnsPathOf(name))) await run(['ip', 'netns', 'delete', name]).catch(() => undefined);
+}
+
+/** listNetns returns the names of namespaces that start with prefix. */
+export async function listNetns(prefix: string, run: Runner = execRunner): Promise<string[]> {
+  const { stdout } = await run(['ip', 'netns', 'list']).catch(() => ({ stdout: '' }));
+  return stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n && n.startsWith(prefix));
+}
+
+let setnsFn: ((fd: number, nstype: number) => number) | undefined;
+
+function setns(fd: number): void {
+  setnsFn ??= koffi.load('libc.so.6').func('int setns(int fd, int nstype)');
+  if (setnsFn(fd, CLONE_NEWNET) !== 0) throw new Error(`setns: errno ${koffi.errno()}`);
+}
+
+/**
+ * withNetns runs fn with the main thread inside the namespace at path and switches back
+ * before returning. fn must be synchronous: sockets it creates stay in that namespace.
+ */
+export function withNetns<T>(path: string, fn: () => T): T {
+  if (!path) return fn();
+  const self = openSync('/proc/thread-self/ns/net', 'r');
+  const target = openSync(path, 'r');
+  try {
+    setns(target);
+    try {
+      return fn();
+    } finally {
+      setns(self);
+    }
+  } finally {
+    closeSync(target);
+    closeSync(self);
+  }
+}

@@ -1,0 +1,151 @@
+// lab.ts: a network lab for tests and benchmarks — several simulated nodes, each a network
+// namespace with its own pod bridge, joined by a lab bridge in a namespace of its own, with
+// host-gw routes between their pod CIDRs. Pods are namespaces with busybox stand-ins
+// (httpd, nslookup, wget). Every name starts with a unique "skt…" prefix; cleanup() removes
+// the namespaces (and with them every link, route and iptables rule inside) and kills the
+// processes the lab started, also after a failed test.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { addressAt, formatCidr, parseCidr, subnetAt } from '../cidr.js';
+import { execRunner, type Runner } from '../exec.js';
+import { deleteNetns, ensureNetns, inNetnsPath, listNetns } from '../netns.js';
+import { BridgeNetwork } from '../pod-network.js';
+import { syncNodeRoutes } from '../routes.js';
+import type { PodNetworkStatus } from '../types.js';
+
+/** LAB_CIDR is the lab bridge's range (the simulated machines' addresses). */
+export const LAB_CIDR = '10.44.0.0/24';
+
+/** LabNode is one simulated node. */
+export interface LabNode {
+  name: string;
+  netnsName: string;
+  netnsPath: string;
+  /** address on the lab bridge (the node's InternalIP). */
+  address: string;
+  podCidr: string;
+  network: BridgeNetwork;
+}
+
+/** LabPod is a pod stand-in: a namespace set up by the node's BridgeNetwork. */
+export interface LabPod extends PodNetworkStatus {
+  key: string;
+  node: LabNode;
+}
+
+/** Lab is a set of nodes and what the test made in them. */
+export interface Lab {
+  prefix: string;
+  labNetns: string;
+  nodes: LabNode[];
+  stateDir: string;
+  run: Runner;
+  /** addPod sets up a pod on a node (key must be unique in the lab). */
+  addPod(node: LabNode, key: string): Promise<LabPod>;
+  /** httpd starts busybox httpd on port inside pod, answering body at "/" . */
+  httpd(pod: LabPod, port: number, body: string): Promise<ChildProcess>;
+  /** exec runs argv inside the pod's (or node's) namespace. */
+  exec(netnsPath: string, argv: string[]): Promise<string>;
+  /** spawn starts a long-running process inside a namespace; cleanup kills it. */
+  spawn(netnsPath: string, argv: string[]): ChildProcess;
+  cleanup(): Promise<void>;
+}
+
+/** randomPrefix returns "skt" + 4 hex digits: short, because link names stop at 15 chars. */
+export function randomPrefix(): string {
+  return `skt${randomBytes(2).toString('hex')}`;
+}
+
+/** createLab builds nodeCount nodes with pod CIDRs 10.42.<i>.0/24 and host-gw routes. */
+export async function createLab(opts: { nodes?: number; prefix?: string; run?: Runner } = {}): Promise<Lab> {
+  const prefix = opts.prefix ?? randomPrefix();
+  const run = opts.run ?? execRunner;
+  const stateDir = await mkdtemp(join(tmpdir(), `skiff-${prefix}-`));
+  const labNetns = `${prefix}lab`;
+  const children = new Set<ChildProcess>();
+  const nodes: LabNode[] = [];
+  const lab: Lab = {
+    prefix,
+    labNetns,
+    nodes,
+    stateDir,
+    run,
+    async addPod(node, key) {
+      const status = await node.network.setUp(key);
+      return { ...status, key, node };
+    },
+    async httpd(pod, port, body) {
+      const dir = join(stateDir, 'www', `${pod.key.replace(/\W/g, '_')}-${port}`);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'index.html'), body);
+      const child = lab.spawn(pod.netnsPath, ['busybox', 'httpd', '-f', '-p', String(port), '-h', dir]);
+      // Wait until it listens (busybox httpd binds before serving).
+      for (let i = 0; i < 100; i++) {
+        const out = await lab.exec(pod.netnsPath, ['busybox', 'netstat', '-ltn']).catch(() => '');
+        if (out.includes(`:${port} `)) return child;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`httpd on ${pod.ip}:${port} did not start`);
+    },
+    async exec(netnsPath, argv) {
+      return (await run(inNetnsPath(netnsPath, argv))).stdout;
+    },
+    spawn(netnsPath, argv) {
+      const full = inNetnsPath(netnsPath, argv);
+      const child = spawn(full[0], full.slice(1), { stdio: 'ignore' });
+      children.add(child);
+      child.on('exit', () => children.delete(child));
+      child.on('error', () => children.delete(child));
+      return child;
+    },
+    async cleanup() {
+      for (const c of children) {
+        if (c.pid && c.exitCode === null) process.kill(c.pid, 'SIGKILL');
+      }
+      for (const name of await listNetns(prefix, run)) await deleteNetns(name, run);
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await ensureNetns(labNetns, run);
+    const labBridge = `${prefix}lb`;
+    const labNs = (...argv: string[]) => run(['ip', '-n', labNetns, ...argv]);
+    await labNs('link', 'add', labBridge, 'type', 'bridge');
+    await labNs('link', 'set', labBridge, 'up');
+    const cluster = parseCidr('10.42.0.0/16');
+    const labRange = parseCidr(LAB_CIDR);
+    for (let i = 0; i < (opts.nodes ?? 2); i++) {
+      const netnsName = `${prefix}n${i}`;
+      const netnsPath = await ensureNetns(netnsName, run);
+      const uplink = `${prefix}u${i}`;
+      await labNs('link', 'add', uplink, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netnsPath);
+      await labNs('link', 'set', uplink, 'master', labBridge, 'up');
+      const address = addressAt(labRange, 10 + i);
+      await run(['ip', '-n', netnsName, 'addr', 'add', `${address}/24`, 'dev', 'eth0']);
+      await run(['ip', '-n', netnsName, 'link', 'set', 'eth0', 'up']);
+      const podCidr = formatCidr(subnetAt(cluster, 24, i));
+      const network = new BridgeNetwork({
+        podCidr,
+        stateDir: join(stateDir, `node${i}`),
+        bridgeName: `${prefix}b`,
+        nodeNetnsPath: netnsPath,
+        netnsPrefix: `${prefix}p-`,
+        vethPrefix: 'sktv',
+        run,
+      });
+      await network.ensureBridge();
+      nodes.push({ name: `node${i}`, netnsName, netnsPath, address, podCidr, network });
+    }
+    for (const node of nodes) {
+      const routes = nodes.filter((n) => n !== node).map((n) => ({ podCidr: n.podCidr, nodeIP: n.address }));
+      await syncNodeRoutes(routes, { netnsPath: node.netnsPath, run });
+    }
+  } catch (err) {
+    await lab.cleanup();
+    throw err;
+  }
+  return lab;
+}
