@@ -205,15 +205,33 @@ test('connection resets are retried for GET but not POST', async (t) => {
 
 test('request timeout aborts a hung request', async (t) => {
   const { api, client } = await setup(t, { timeoutMs: 100, maxRetries: 0 });
-  // A watch never finishes its body, so a plain request on a watch URL hangs past the timeout.
-  const err = await t.throwsAsync(client.request({ method: 'GET', path: '/api/v1/pods', query: { watch: 'true' } }));
+  api.failNext(1, { hang: true });
+  const err = await t.throwsAsync(client.request({ method: 'GET', path: '/api/v1/pods' }));
   t.is((err as { code?: string }).code, 'ETIMEDOUT');
-  // headers and part of the body arrive, then nothing: the timeout still covers the body
+  // A watch never finishes its body: as a plain request its headers and first events arrive,
+  // then nothing, and the timeout still covers the body.
   api.seed('/v1/pods', newPod('p'));
   const started = Date.now();
   const slow = await t.throwsAsync(client.request({ method: 'GET', path: '/api/v1/pods', query: { watch: 'true' } }));
   t.is((slow as { code?: string }).code, 'ETIMEDOUT');
   t.true(Date.now() - started < 2000);
+});
+
+test('the request timeout does not cut a quiet watch stream', async (t) => {
+  const { api, client } = await setup(t, { timeoutMs: 100 });
+  const stop = new AbortController();
+  const events: string[] = [];
+  const done = (async () => {
+    for await (const ev of client.resource(Resources.pods).watch({ resourceVersion: api.revision, signal: stop.signal })) {
+      events.push(ev.object.metadata.name ?? '');
+      stop.abort();
+    }
+  })();
+  await waitFor(() => api.watchCount === 1);
+  await new Promise((r) => setTimeout(r, 300));
+  api.seed('/v1/pods', newPod('late'));
+  await done;
+  t.deepEqual(events, ['late']);
 });
 
 test('subresources: scale, binding, eviction, log', async (t) => {

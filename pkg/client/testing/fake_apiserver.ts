@@ -4,6 +4,7 @@
 // drive its failure modes: compaction (410), bookmarks, closed or dropped watches, restarts,
 // and injected faults.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import jsonpatch from 'fast-json-patch';
@@ -21,8 +22,8 @@ import {
 import type { KubeObject, WatchEvent, WatchEventType } from '../../api/meta.js';
 import { fieldMatcher, selectorMatcher } from '../selector.js';
 
-/** Fault is what an injected failure does to a request: answer with a status, or cut the connection. */
-export type Fault = { status: number; body?: unknown; retryAfterSeconds?: number } | { reset: true };
+/** Fault is what an injected failure does to a request: answer with a status, cut the connection, or never answer. */
+export type Fault = { status: number; body?: unknown; retryAfterSeconds?: number } | { reset: true } | { hang: true };
 
 /** RecordedRequest is one request the fake served (for assertions). */
 export interface RecordedRequest {
@@ -74,6 +75,7 @@ export class FakeApiServer {
   private app?: FastifyInstance;
   private faults: ((req: RecordedRequest) => Fault | undefined)[] = [];
   private port = 0;
+  private readonly hung = new Set<Socket>();
 
   /** url is the base URL (valid while started). */
   get url(): string {
@@ -110,6 +112,7 @@ export class FakeApiServer {
   /** stop closes every connection (watches included) and stops listening: the server "goes away". */
   async stop(): Promise<void> {
     for (const w of this.watchers) this.endWatch(w, true);
+    for (const socket of this.hung) socket.destroy();
     await this.app?.close();
     this.app = undefined;
   }
@@ -212,6 +215,12 @@ export class FakeApiServer {
       if ('reset' in fault) {
         reply.hijack();
         req.raw.socket.destroy();
+        return;
+      }
+      if ('hang' in fault) {
+        reply.hijack();
+        this.hung.add(req.raw.socket);
+        req.raw.socket.once('close', () => this.hung.delete(req.raw.socket));
         return;
       }
       if (fault.retryAfterSeconds !== undefined) reply.header('Retry-After', String(fault.retryAfterSeconds));
@@ -361,6 +370,7 @@ export class FakeApiServer {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+    raw.flushHeaders(); // as the real API server does: a quiet watch is not a slow response
     const w: Watcher = {
       resourceKey,
       namespace,
