@@ -24,6 +24,7 @@ import { allKinds, apiVersionOf, kindForResource, type KindInfo } from '../api/s
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { ApiMetrics } from './metrics.js';
 import { openapiGroupVersionDoc, openapiRoot } from './openapi.js';
+import { relayUpgrade, resolveAgent, streamLogs, writeUpgradeError } from './podproxy.js';
 import { nodePortAllocator, parseCidr, serviceIPAllocator } from './allocator.js';
 import { patchTypeOf } from './patch.js';
 import { ResourceStore, decodeObject, type RequestContext, type RegistryHost } from './registry.js';
@@ -163,6 +164,7 @@ export class ApiServer implements RegistryHost {
       this.metrics.latency.observe({ verb: r.verb, resource: r.resource }, reply.elapsedTime / 1000);
     });
 
+    app.server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
     app.get('/healthz', async (_req, reply) => reply.type('text/plain').send('ok'));
     app.get('/livez', async (_req, reply) => reply.type('text/plain').send('ok'));
     app.get('/readyz', async (_req, reply) => {
@@ -294,12 +296,36 @@ export class ApiServer implements RegistryHost {
         return send(200, await store.get(namespace, name!));
       case 'BINDING':
         return send(201, await this.bind(namespace!, name!, req.body, ctx));
+      case 'LOG': {
+        const target = await resolveAgent(store, this.store('nodes')!, namespace!, name!, url.searchParams.get('container'));
+        reply.hijack();
+        await streamLogs(target, url.searchParams, reply.raw);
+        return reply;
+      }
+      case 'NEEDS_UPGRADE':
+        throw newBadRequest(`${subresource} needs a WebSocket upgrade with the v5.channel.k8s.io subprotocol (SPDY is not supported)`);
       case 'EVICTION': {
         await store.delete(namespace, name!, deleteOptionsOf((req.body as { deleteOptions?: unknown })?.deleteOptions, {}), ctx);
         return reply.code(201).send({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
       }
       default:
         throw newMethodNotAllowed({ group, resource: subresource ? `${resource}/${subresource}` : resource }, req.method);
+    }
+  }
+
+  // upgrade relays exec/attach WebSockets to the pod's agent.
+  private async upgrade(req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|attach)$/.exec(url.pathname);
+    if (!m) {
+      writeUpgradeError(socket, notFoundStatus(url.pathname));
+      return;
+    }
+    try {
+      const target = await resolveAgent(this.store('pods')!, this.store('nodes')!, decodeURIComponent(m[1]), decodeURIComponent(m[2]), url.searchParams.get('container'));
+      relayUpgrade(req, socket, head, target, m[3] as 'exec' | 'attach');
+    } catch (err) {
+      writeUpgradeError(socket, err instanceof StatusError ? err.status : newInternal(err).status);
     }
   }
 
@@ -328,6 +354,11 @@ export class ApiServer implements RegistryHost {
         return method === 'POST' ? 'BINDING' : 'UNSUPPORTED';
       case 'eviction':
         return method === 'POST' ? 'EVICTION' : 'UNSUPPORTED';
+      case 'log':
+        return method === 'GET' ? 'LOG' : 'UNSUPPORTED';
+      case 'exec':
+      case 'attach':
+        return 'NEEDS_UPGRADE';
       default:
         return 'UNSUPPORTED';
     }
