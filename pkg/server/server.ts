@@ -10,11 +10,7 @@ import { isAlreadyExists } from '../api/errors.js';
 import { ApiServer } from '../apiserver/server.js';
 import { startEtcd, type EtcdProcess } from '../apiserver/etcdprocess.js';
 import { buildKubeconfig, writeKubeconfig } from '../client/kubeconfig.js';
-import { RestClient } from '../client/rest.js';
-import { SharedInformerFactory } from '../client/factory.js';
-import type { Runnable } from '../controllers/context.js';
-import { register as registerNamespaceController } from '../controllers/namespace/namespace.js';
-import { register as registerGarbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
+import { startControllerManager, type ControllerManager } from '../controllermanager/controllermanager.js';
 
 /** ServerOptions configures `skiff server`. */
 export interface ServerOptions {
@@ -24,6 +20,8 @@ export interface ServerOptions {
   etcdEndpoints?: string[];
   allowNonLoopback?: boolean;
   logger?: Logger;
+  /** controllers to run in the controller manager (kube-controller-manager's --controllers syntax; default all). */
+  controllers?: string[];
 }
 
 /** RunningServer is a started control plane. */
@@ -93,14 +91,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
   writeKubeconfig(kubeconfigPath, buildKubeconfig({ server: url, name: 'skiff' }));
   log.info({ kubeconfig: kubeconfigPath }, 'kubeconfig written');
-  // Controllers talk to the API over HTTP, like any other client, even in this process.
-  const controllers = new AbortController();
-  const client = new RestClient({ server: url, userAgent: 'skiff-server/controllers' });
-  const informers = new SharedInformerFactory(client, { logger: log.child({ component: 'informers' }) });
-  const ctx = { client, informers, logger: log.child({ component: 'controller-manager' }) };
-  const runnables: Runnable[] = [registerNamespaceController(ctx), registerGarbageCollector(ctx)];
-  informers.start(controllers.signal);
-  const running = runnables.map((r) => r.run(controllers.signal).catch((err) => log.error({ err, controller: r.name }, 'controller stopped')));
+  // Components talk to the API over HTTP, like any other client, even in this process.
+  const components = new AbortController();
+  const restConfig = { server: url, userAgent: 'skiff-server' };
+  const controllerManager: ControllerManager = await startControllerManager({
+    restConfig,
+    logger: log,
+    signal: components.signal,
+    controllers: opts.controllers,
+  });
   return {
     url,
     kubeconfigPath,
@@ -110,10 +109,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
     async stop() {
       stopping = true;
-      controllers.abort();
-      await Promise.race([Promise.all(running), new Promise((r) => setTimeout(r, 5000))]);
-      await informers.shutdown();
-      client.close();
+      components.abort();
+      await Promise.race([controllerManager.done, new Promise((r) => setTimeout(r, 5000))]);
       await api.close();
       await etcd?.stop();
     },
