@@ -16,3 +16,23 @@ function sortKeys(v: unknown): unknown {
       .map((k) => [k, sortKeys(o[k])]),
   );
 }
+
+/**
+ * pruneEmpty drops nulls, empty objects and empty arrays, recursively: the semantic equality
+ * Kubernetes uses for templates, where a nil map equals an empty one. (kubectl, writing Go
+ * structs, sends "creationTimestamp": null and "resources": {} where others send nothing.)
+ */
+export function pruneEmpty(v: unknown): unknown {
+  if (Array.isArray(v)) {
+    const items = v.map(pruneEmpty).filter((x) => x !== undefined);
+    return items.length ? items : undefined;
+  }
+  if (v === null) return undefined;
+  if (typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    const p = pruneEmpty(x);
+    if (p !== undefined) out[k] = p;
+  }
+  return Object.keys(out).length ? out : undefined;
+}

@@ -1,6 +1,6 @@
 // hash.ts: the pod-template-hash that names a Deployment's ReplicaSets, and template equality
 // that ignores it (how a Deployment recognises the ReplicaSet of its current template).
-import { canonicalJSON } from './canonical.js';
+import { canonicalJSON, pruneEmpty } from './canonical.js';
 import type { PodTemplateSpec } from '../../api/core/pod-types.js';
 import { deepEqual } from '../../api/equality.js';
 import { POD_TEMPLATE_HASH_LABEL } from './annotations.js';
@@ -19,7 +19,7 @@ function fnv32a(text: string): number {
 
 /** computeHash returns the pod-template-hash of a template (and the collision count, if any). */
 export function computeHash(template: PodTemplateSpec, collisionCount?: number): string {
-  let text = canonicalJSON(withoutHash(template));
+  let text = canonicalJSON(pruneEmpty(withoutHash(template)) ?? {});
   if (collisionCount) text += `#${collisionCount}`;
   return safeEncode(String(fnv32a(text)));
 }
@@ -40,9 +40,5 @@ export function withoutHash(template: PodTemplateSpec): PodTemplateSpec {
 /** equalIgnoreHash compares two templates, ignoring the pod-template-hash label. */
 export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
   if (!a || !b) return a === b;
-  const ta = withoutHash(a);
-  const tb = withoutHash(b);
-  // An empty label map equals none.
-  for (const t of [ta, tb]) if (t.metadata?.labels && Object.keys(t.metadata.labels).length === 0) delete t.metadata.labels;
-  return deepEqual(ta, tb);
+  return deepEqual(pruneEmpty(withoutHash(a)), pruneEmpty(withoutHash(b)));
 }
