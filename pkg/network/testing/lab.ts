@@ -1,7 +1,8 @@
 // lab.ts: a network lab for tests and benchmarks — several simulated nodes, each a network
 // namespace with its own pod bridge, joined by a lab bridge in a namespace of its own, with
-// host-gw routes between their pod CIDRs. Pods are namespaces with busybox stand-ins
-// (httpd, nslookup, wget). Every name starts with a unique "skt…" prefix; cleanup() removes
+// host-gw routes between their pod CIDRs. Pods are namespaces with stand-in processes
+// (busybox httpd and nslookup; curl as the HTTP client, since busybox-static's wget crashes).
+// Every name starts with a unique "skt…" prefix; cleanup() removes
 // the namespaces (and with them every link, route and iptables rule inside) and kills the
 // processes the lab started, also after a failed test.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -49,6 +50,8 @@ export interface Lab {
   httpd(pod: LabPod, port: number, body: string): Promise<ChildProcess>;
   /** exec runs argv inside the pod's (or node's) namespace. */
   exec(netnsPath: string, argv: string[]): Promise<string>;
+  /** httpGetMany asks url n times from inside a namespace (one process) and returns the bodies. */
+  httpGetMany(netnsPath: string, url: string, n: number): Promise<string[]>;
   /** spawn starts a long-running process inside a namespace; cleanup kills it. */
   spawn(netnsPath: string, argv: string[]): ChildProcess;
   cleanup(): Promise<void>;
@@ -92,6 +95,12 @@ export async function createLab(opts: { nodes?: number; prefix?: string; run?: R
     },
     async exec(netnsPath, argv) {
       return (await run(inNetnsPath(netnsPath, argv))).stdout;
+    },
+    async httpGetMany(netnsPath, url, n) {
+      // One shell loop instead of n processes: spawning is the slow part on a busy machine.
+      const script = `for i in $(seq ${n}); do curl -sS --max-time 3 "$0" || echo FAILED; echo; done`;
+      const out = await lab.exec(netnsPath, ['sh', '-c', script, url]);
+      return out.split('\n').filter(Boolean);
     },
     spawn(netnsPath, argv) {
       const full = inNetnsPath(netnsPath, argv);
