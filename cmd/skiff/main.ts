@@ -1,14 +1,12 @@
-// cmd/skiff: the `skiff` binary — argument parsing and wiring only.
+// cmd/skiff: the `skiff` binary — argument parsing and wiring only. Component commands
+// (server, agent, runtime) run long-lived processes; everything else is the kubectl-like CLI.
+// Each command imports only what it needs, so that `skiff get` starts fast.
 import { parseArgs } from 'node:util';
-import { startServer } from '../../pkg/server/server.js';
-import { runtimeMain } from '../../pkg/runtime/index.js';
 
-const USAGE = `skiff — a small, real Kubernetes
-
-Usage:
-  skiff server [--data-dir DIR] [--listen HOST:PORT] [--etcd-endpoints URL,...] [--allow-non-loopback]
+const COMPONENTS = `Components:
+  skiff server [--data-dir DIR] [--listen HOST:PORT] [--etcd-endpoints URL,...] [--controllers LIST] [--allow-non-loopback]
+  skiff agent --node-name NAME --data-dir DIR (--server URL [--token T] | --kubeconfig FILE) [flags]
   skiff runtime --state-dir DIR --socket PATH [--runtime crun|runc] [--image-dir DIR] [--insecure-registry HOST:PORT]
-  skiff version
 `;
 
 async function serverCommand(args: string[]): Promise<void> {
@@ -18,13 +16,16 @@ async function serverCommand(args: string[]): Promise<void> {
       'data-dir': { type: 'string', default: '/var/lib/skiff/server' },
       listen: { type: 'string', default: '127.0.0.1:6443' },
       'etcd-endpoints': { type: 'string' },
+      controllers: { type: 'string' },
       'allow-non-loopback': { type: 'boolean', default: false },
     },
   });
+  const { startServer } = await import('../../pkg/server/server.js');
   const server = await startServer({
     dataDir: values['data-dir']!,
     listen: values.listen,
     etcdEndpoints: values['etcd-endpoints']?.split(',').filter(Boolean),
+    controllers: values.controllers?.split(',').filter(Boolean),
     allowNonLoopback: values['allow-non-loopback'],
   });
   let stopping = false;
@@ -43,22 +44,18 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'server':
       await serverCommand(rest);
-      return -1; // keeps running
+      return -1; // keeps running until a signal
+    case 'agent':
+      return (await import('../../pkg/agent/main.js')).agentMain(rest);
     case 'runtime':
-      return runtimeMain(rest);
-    case 'version':
-    case '--version':
-      console.log('skiff v0.1.0 (Kubernetes API v1.32)');
+      return (await import('../../pkg/runtime/index.js')).runtimeMain(rest);
+    case 'components':
+      process.stdout.write(COMPONENTS);
       return 0;
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(USAGE);
-      return 0;
-    default:
-      process.stderr.write(`error: unknown command "${command}"\n\n${USAGE}`);
-      return 1;
+    default: {
+      const { cliMain } = await import('../../pkg/cli/main.js');
+      return cliMain(argv, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
+    }
   }
 }
 
