@@ -1,6 +1,7 @@
 // registry.ts: the controllers the manager knows, by the names `--controllers` takes.
 import type { ControllerContext, Runnable } from '../controllers/context.js';
 import { register as deployment } from '../controllers/deployment/deployment.js';
+import { register as job } from '../controllers/job/job.js';
 import { register as garbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
 import { register as namespace } from '../controllers/namespace/namespace.js';
 import { register as replicaSet } from '../controllers/replicaset/replicaset.js';
@@ -14,6 +15,7 @@ export const knownControllers: Record<string, ControllerFactory> = {
   garbagecollector: (ctx) => garbageCollector(ctx),
   replicaset: (ctx) => replicaSet(ctx),
   deployment: (ctx) => deployment(ctx),
+  job: (ctx) => job(ctx),
 };
 
 /**
