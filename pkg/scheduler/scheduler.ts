@@ -36,6 +36,8 @@ import { type QueuedPodInfo, SchedulingQueue } from './queue.js';
 /** EventSink receives the scheduler's Events (EventRecorder fits). */
 export interface EventSink {
   event(obj: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** flush resolves when recorded events have been written. */
+  flush?(): Promise<void>;
 }
 
 /** SchedulerOptions configure a Scheduler; everything but client has a default. */
@@ -113,7 +115,14 @@ export class Scheduler {
     if (!this.started) {
       this.started = true;
       this.registerHandlers();
-      signal.addEventListener('abort', () => this.clock.clearTimeout(this.cleanupTimer), { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          this.clock.clearTimeout(this.cleanupTimer);
+          this.queue.close();
+        },
+        { once: true },
+      );
       this.scheduleCleanup(signal);
     }
     this.informers.start(signal);
@@ -137,15 +146,22 @@ export class Scheduler {
     await this.waitForBindings();
   }
 
-  /** run starts the informers and schedules until signal aborts. */
+  /** run starts the informers and schedules until signal aborts; then it waits for bindings, events and (its own) informers to stop. */
   async run(signal: AbortSignal): Promise<void> {
-    if (!(await this.start(signal))) return;
-    await this.schedulingLoop(signal);
+    if (await this.start(signal)) await this.schedulingLoop(signal);
+    await this.waitForBindings();
+    await this.flushEvents();
+    if (!this.opts.informers) await this.informers.shutdown();
   }
 
   /** waitForBindings resolves when every binding started so far has finished. */
   async waitForBindings(): Promise<void> {
     while (this.bindingsDone.length) await Promise.all(this.bindingsDone.splice(0));
+  }
+
+  /** flushEvents resolves when every event recorded so far has been written (call before closing the client). */
+  async flushEvents(): Promise<void> {
+    await this.events?.flush?.();
   }
 
   /** explain reports, for one pod, every node with the filter that rejected it or its scores. */
