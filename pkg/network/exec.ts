@@ -14,6 +14,7 @@ export class CommandError extends Error {
     readonly argv: string[],
     readonly code: number | null,
     readonly stderr: string,
+    readonly stdout = '',
   ) {
     super(`${argv.join(' ')}: exit ${code}: ${stderr.trim()}`);
   }
@@ -31,7 +32,7 @@ export const execRunner: Runner = (argv, input) =>
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new CommandError(argv, code, stderr))));
+    child.on('close', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new CommandError(argv, code, stderr, stdout))));
     child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });

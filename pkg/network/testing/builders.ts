@@ -66,3 +66,11 @@ export function newPod(name: string, opts: { labels?: Record<string, string>; ip
     },
   } as Pod;
 }
+
+/** staticLister serves a fixed list of objects, as a pkg/client Lister would. */
+export function staticLister<T extends { metadata: { name?: string; namespace?: string } }>(objs: T[]): { list(ns?: string): T[]; get(ns: string | undefined, name: string): T | undefined } {
+  return {
+    list: (ns) => objs.filter((o) => !ns || o.metadata.namespace === ns),
+    get: (ns, name) => objs.find((o) => o.metadata.name === name && (o.metadata.namespace ?? '') === (ns ?? '')),
+  };
+}

@@ -1,0 +1,184 @@
+// server.ts: the cluster DNS server. UDP on the given addresses (each optionally inside a
+// network namespace: the socket is bound there, the process stays where it is), answers for
+// the cluster domain from ClusterZone, everything else forwarded to an upstream if one is
+// configured, else REFUSED. Packets are encoded with dns2.
+import dgram from 'node:dgram';
+import dns2 from 'dns2';
+import { withNetns } from '../netns.js';
+import { type Answer, ClusterZone, type DnsSource, type RecordType } from './records.js';
+
+const { Packet } = dns2;
+
+/** RCODE values the server sends. */
+export const Rcode = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+
+/** DnsListen is one address to serve on. */
+export interface DnsListen {
+  address: string;
+  /** port (default 53; 0 picks a free one). */
+  port?: number;
+  /** netnsPath binds the socket inside this namespace (default: this process's). */
+  netnsPath?: string;
+}
+
+/** ClusterDnsOptions configure the server. */
+export interface ClusterDnsOptions {
+  listen: DnsListen[];
+  source: DnsSource;
+  domain?: string;
+  /** upstream "ip[:port]" for names outside the cluster (none: REFUSED). */
+  upstream?: string;
+  /** ttl of answers in seconds (default 5). */
+  ttl?: number;
+  podRecords?: boolean;
+  /** upstreamTimeoutMs (default 2000). */
+  upstreamTimeoutMs?: number;
+}
+
+/** ClusterDns is a running server. */
+export interface ClusterDns {
+  /** addresses are the bound "ip:port"s, in listen order. */
+  addresses: { address: string; port: number }[];
+  zone: ClusterZone;
+  close(): Promise<void>;
+}
+
+function typeName(t: number): RecordType {
+  switch (t) {
+    case Packet.TYPE.A:
+      return 'A';
+    case Packet.TYPE.AAAA:
+      return 'AAAA';
+    case Packet.TYPE.SRV:
+      return 'SRV';
+    case Packet.TYPE.ANY:
+      return 'ANY';
+    default:
+      return 'OTHER';
+  }
+}
+
+function toResource(a: Answer, ttl: number): dns2.Packet.Resource {
+  const r = new Packet.Resource(a.name, a.type === 'A' ? Packet.TYPE.A : Packet.TYPE.SRV, Packet.CLASS.IN, ttl);
+  if (a.type === 'A') r.address = a.address;
+  else Object.assign(r, { priority: a.priority, weight: a.weight, port: a.port, target: a.target });
+  return r;
+}
+
+function encode(res: dns2.Packet): Buffer {
+  const buf = res.toBuffer();
+  if (buf.length <= 512) return buf;
+  // Too big for plain UDP: truncate to the question and set TC, so the client retries.
+  const trunc = new Packet(res.header);
+  trunc.header.tc = 1;
+  trunc.questions = res.questions;
+  return trunc.toBuffer();
+}
+
+/** answer builds the response to one request (undefined: forward it upstream). */
+export function answer(zone: ClusterZone, req: dns2.Packet, ttl: number, hasUpstream: boolean): Buffer | undefined {
+  const res = Packet.createResponseFromRequest(req);
+  res.header.aa = 1;
+  res.header.ra = hasUpstream ? 1 : 0;
+  const q = req.questions[0];
+  if (!q || req.questions.length !== 1 || req.header.opcode !== 0) {
+    res.header.rcode = Rcode.NOTIMP;
+    return encode(res);
+  }
+  const r = zone.lookup(q.name, typeName(q.type));
+  if (r.rcode === 'NOTAUTH') {
+    if (hasUpstream) return undefined;
+    res.header.aa = 0;
+    res.header.rcode = Rcode.REFUSED;
+    return encode(res);
+  }
+  if (r.rcode === 'NXDOMAIN') {
+    res.header.rcode = Rcode.NXDOMAIN;
+    return encode(res);
+  }
+  res.answers = r.answers.map((a) => toResource(a, ttl));
+  res.additionals = zone.additionalFor(r.answers).map((a) => toResource(a, ttl));
+  return encode(res);
+}
+
+function forward(upstream: string, data: Buffer, timeoutMs: number): Promise<Buffer> {
+  const [host, port] = upstream.split(':');
+  return new Promise((resolve, reject) => {
+    const sock = dgram.createSocket('udp4');
+    const timer = setTimeout(() => {
+      sock.close();
+      reject(new Error(`upstream ${upstream} timed out`));
+    }, timeoutMs);
+    sock.once('message', (msg) => {
+      clearTimeout(timer);
+      sock.close();
+      resolve(msg);
+    });
+    sock.once('error', (err) => {
+      clearTimeout(timer);
+      sock.close();
+      reject(err);
+    });
+    sock.send(data, Number(port || 53), host);
+  });
+}
+
+/** servfail answers a request we could not serve. */
+function servfail(data: Buffer): Buffer | undefined {
+  try {
+    const res = Packet.createResponseFromRequest(Packet.parse(data));
+    res.header.rcode = Rcode.SERVFAIL;
+    return res.toBuffer();
+  } catch {
+    return undefined;
+  }
+}
+
+/** bindUdp binds a UDP socket, inside netnsPath if given (synchronously, see netns.ts). */
+function bindUdp(l: DnsListen): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    // An identity lookup makes bind() synchronous, so the socket is made while in the namespace.
+    const sock = dgram.createSocket({ type: 'udp4', lookup: (host, _opts, cb) => (cb as (e: null, a: string, f: number) => void)(null, host, 4) });
+    sock.once('error', reject);
+    sock.once('listening', () => {
+      sock.off('error', reject);
+      resolve(sock);
+    });
+    withNetns(l.netnsPath ?? '', () => sock.bind(l.port ?? 53, l.address));
+  });
+}
+
+/** startClusterDns starts the server on every listen address. */
+export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterDns> {
+  const zone = new ClusterZone(opts.source, { domain: opts.domain, podRecords: opts.podRecords });
+  const ttl = opts.ttl ?? 5;
+  const sockets: dgram.Socket[] = [];
+  try {
+    for (const l of opts.listen) sockets.push(await bindUdp(l));
+  } catch (err) {
+    for (const s of sockets) s.close();
+    throw err;
+  }
+  for (const sock of sockets) {
+    sock.on('message', (data, rinfo) => {
+      void (async () => {
+        let out: Buffer | undefined;
+        try {
+          out = answer(zone, Packet.parse(data), ttl, Boolean(opts.upstream));
+          if (!out && opts.upstream) out = await forward(opts.upstream, data, opts.upstreamTimeoutMs ?? 2000);
+        } catch {
+          out = servfail(data);
+        }
+        if (out) sock.send(out, rinfo.port, rinfo.address);
+      })();
+    });
+    sock.on('error', () => undefined);
+  }
+  return {
+    addresses: sockets.map((s) => ({ address: s.address().address, port: s.address().port })),
+    zone,
+    async close() {
+      await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    },
+  };
+}
