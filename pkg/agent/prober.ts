@@ -39,9 +39,14 @@ export const nsenterRunner =
       child.stdin.on('error', () => undefined);
       child.stdin.end(stdin);
       child.on('error', () => resolve({ code: 127, stdout }));
-      child.on('close', (code) => {
+      // 'exit', not 'close': a grandchild (nc -e) may hold the pipes open after nc is gone.
+      child.on('exit', (code) => {
         clearTimeout(timer);
-        resolve({ code: code ?? 137, stdout });
+        setImmediate(() => {
+          child.stdout.destroy();
+          child.stdin.destroy();
+          resolve({ code: code ?? 137, stdout });
+        });
       });
     });
 

@@ -53,23 +53,40 @@ export async function openRuntime(opts: OpenRuntimeOptions): Promise<AgentRuntim
 }
 
 /**
- * serializeStatusReads runs listContainers and containerStatus one at a time. The in-process
- * runtime folds a container's exit into its record on whichever read notices it first, and two
- * reads noticing the same exit at once race on the record's temp file (ENOENT on rename), so
- * the PLEG relist and the pod workers must not read concurrently.
+ * serializeStatusReads guards two races of the in-process runtime. A status read folds a
+ * container's exit into its record, and two reads noticing the same exit race on the record's
+ * temp file (ENOENT on rename); and a read during createContainer, before conmon is up, takes
+ * the half-made container for dead (exit 255). So status reads (listContainers,
+ * containerStatus) run one at a time and never while a createContainer is in flight; creates
+ * still run concurrently with each other.
  */
 export function serializeStatusReads(rt: RuntimeService): RuntimeService {
-  let chain: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = chain.then(fn, fn);
-    chain = next.catch(() => undefined);
+  let reading: Promise<unknown> = Promise.resolve();
+  const creates = new Set<Promise<unknown>>();
+  const read = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = reading.then(async () => {
+      while (creates.size) await Promise.allSettled([...creates]);
+      return fn();
+    });
+    reading = next.catch(() => undefined);
     return next;
+  };
+  const create = async <T>(fn: () => Promise<T>): Promise<T> => {
+    await reading;
+    const p = fn();
+    creates.add(p);
+    try {
+      return await p;
+    } finally {
+      creates.delete(p);
+    }
   };
   return new Proxy(rt, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver);
       if (typeof v !== 'function') return v;
-      if (prop === 'listContainers' || prop === 'containerStatus') return (...args: unknown[]) => serial(() => v.apply(target, args));
+      if (prop === 'listContainers' || prop === 'containerStatus') return (...args: unknown[]) => read(() => v.apply(target, args));
+      if (prop === 'createContainer') return (...args: unknown[]) => create(() => v.apply(target, args));
       return v.bind(target);
     },
   });
