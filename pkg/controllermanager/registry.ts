@@ -1,6 +1,7 @@
 // registry.ts: the controllers the manager knows, by the names `--controllers` takes.
 import type { ControllerContext, Runnable } from '../controllers/context.js';
 import { register as deployment } from '../controllers/deployment/deployment.js';
+import { register as cronJob } from '../controllers/cronjob/cronjob.js';
 import { register as job } from '../controllers/job/job.js';
 import { register as garbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
 import { register as namespace } from '../controllers/namespace/namespace.js';
@@ -16,6 +17,7 @@ export const knownControllers: Record<string, ControllerFactory> = {
   replicaset: (ctx) => replicaSet(ctx),
   deployment: (ctx) => deployment(ctx),
   job: (ctx) => job(ctx),
+  cronjob: (ctx) => cronJob(ctx),
 };
 
 /**
