@@ -40,3 +40,10 @@ test('parseDuration reads kubectl durations', (t) => {
   t.is(parseDuration('7'), 7000);
   t.throws(() => parseDuration('soon'), { instanceOf: UserError });
 });
+
+test('booleans take =true and =false, as kubectl\'s do', (t) => {
+  const opts = { wait: { type: 'boolean' as const, default: true }, force: { type: 'boolean' as const } };
+  t.false(parseFlags<{ wait: boolean }>('delete', ['--wait=false'], opts).values.wait);
+  t.true(parseFlags<{ wait: boolean }>('delete', [], opts).values.wait);
+  t.true(parseFlags<{ force?: boolean }>('delete', ['--force=true'], opts).values.force);
+});

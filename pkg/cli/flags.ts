@@ -92,9 +92,23 @@ export function parseFlags<V = Record<string, string | boolean | string[] | unde
   const before = dash >= 0 ? args.slice(0, dash) : args;
   const afterDash = dash >= 0 ? args.slice(dash + 1) : undefined;
   const shortString = new Set(Object.values(options).filter((o) => o.type === 'string' && o.short).map((o) => o.short!));
-  const normalized = before.flatMap((a) => (/^-[a-zA-Z]=/.test(a) && shortString.has(a[1]) ? [a.slice(0, 2), a.slice(3)] : [a]));
+  // kubectl's booleans take "--wait=false"; parseArgs' do not, so those are read here.
+  const explicitFalse = new Set<string>();
+  const normalized = before.flatMap((a) => {
+    if (/^-[a-zA-Z]=/.test(a) && shortString.has(a[1])) return [a.slice(0, 2), a.slice(3)];
+    const m = /^--([^=]+)=(true|false)$/.exec(a);
+    if (m && options[m[1]]?.type === 'boolean') {
+      if (m[2] === 'false') {
+        explicitFalse.add(m[1]);
+        return [];
+      }
+      return [`--${m[1]}`];
+    }
+    return [a];
+  });
   try {
     const { values, positionals } = parseArgs({ args: normalized, options, allowPositionals: true, strict: true });
+    for (const name of explicitFalse) (values as Record<string, unknown>)[name] = false;
     return { values: values as V, positionals, afterDash };
   } catch (err) {
     const msg = (err as Error).message.replace(/\. To specify a positional argument.*$/s, '');

@@ -1,6 +1,6 @@
 // resources.ts: turning "TYPE[,TYPE] [NAME...]" or "TYPE/NAME ..." arguments into requests,
 // and the small object helpers commands share.
-import type { KubeObject } from '../api/meta.js';
+import type { DeleteOptions, KubeObject } from '../api/meta.js';
 import type { Factory } from './factory.js';
 import { UserError } from './io.js';
 import { apiVersionOfResource, kindPrefix, type ApiResource } from './mapper.js';
@@ -46,3 +46,13 @@ export function objectName(res: { kind: string; group: string }, name: string | 
 
 /** TABLE_ACCEPT asks for a server-side Table, falling back to JSON. */
 export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+
+/** deleteObject deletes one object; dry run goes in the query, where the API server reads it. */
+export function deleteObject(f: Factory, res: ApiResource, namespace: string | undefined, name: string, options: DeleteOptions, dryRun = false): Promise<unknown> {
+  return f.client().request({
+    method: 'DELETE',
+    path: f.resource(res, namespace).path(name),
+    query: dryRun ? { dryRun: 'All' } : undefined,
+    body: { kind: 'DeleteOptions', apiVersion: 'v1', ...options, ...(dryRun ? { dryRun: ['All'] } : {}) },
+  });
+}
