@@ -62,8 +62,8 @@ export function randomPrefix(): string {
   return `skt${randomBytes(2).toString('hex')}`;
 }
 
-/** createLab builds nodeCount nodes with pod CIDRs 10.42.<i>.0/24 and host-gw routes. */
-export async function createLab(opts: { nodes?: number; prefix?: string; run?: Runner } = {}): Promise<Lab> {
+/** createLab builds nodes with pod CIDRs (default 10.42.<i>.0/24) and host-gw routes between them. */
+export async function createLab(opts: { nodes?: number; prefix?: string; run?: Runner; podCidrs?: string[] } = {}): Promise<Lab> {
   const prefix = opts.prefix ?? randomPrefix();
   const run = opts.run ?? execRunner;
   const stateDir = await mkdtemp(join(tmpdir(), `skiff-${prefix}-`));
@@ -135,7 +135,7 @@ export async function createLab(opts: { nodes?: number; prefix?: string; run?: R
       const address = addressAt(labRange, 10 + i);
       await run(['ip', '-n', netnsName, 'addr', 'add', `${address}/24`, 'dev', 'eth0']);
       await run(['ip', '-n', netnsName, 'link', 'set', 'eth0', 'up']);
-      const podCidr = formatCidr(subnetAt(cluster, 24, i));
+      const podCidr = opts.podCidrs?.[i] ?? formatCidr(subnetAt(cluster, 24, i));
       const network = new BridgeNetwork({
         podCidr,
         stateDir: join(stateDir, `node${i}`),
