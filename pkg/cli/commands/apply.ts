@@ -78,7 +78,7 @@ export const applyCommand: Command = {
     const files = await resolveFiles(f, await readManifests(values.filename ?? [], values.recursive ?? false, f.io));
     let failed = reportErrors(f, files);
     const ready = files.filter((file) => file.errors.length === 0);
-    if (opts.dryRun === 'none') failed = (await prevalidate(f, ready, opts)) || failed;
+    if (opts.dryRun !== 'client') failed = (await prevalidate(f, ready, opts)) || failed;
     const applied: ResolvedDoc[] = [];
     const printed: KubeObject[] = [];
     for (const file of ready) {
