@@ -212,7 +212,7 @@ export class Agent {
     this.factory.start(this.abort.signal);
     if (!(await this.factory.waitForCacheSync(this.abort.signal))) throw new Error('informers did not sync');
     this.synced = true;
-    const n = this.o.workers ?? 8;
+    const n = this.o.workers ?? 16;
     for (let i = 0; i < n; i++) this.workerRuns.push(this.worker());
     await this.housekeeping();
     this.every(this.o.plegMs ?? 1000, () => this.relist());

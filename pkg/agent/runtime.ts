@@ -61,24 +61,33 @@ export async function openRuntime(opts: OpenRuntimeOptions): Promise<AgentRuntim
  * still run concurrently with each other.
  */
 export function serializeStatusReads(rt: RuntimeService): RuntimeService {
-  let reading: Promise<unknown> = Promise.resolve();
-  const creates = new Set<Promise<unknown>>();
-  const read = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = reading.then(async () => {
-      while (creates.size) await Promise.allSettled([...creates]);
-      return fn();
-    });
-    reading = next.catch(() => undefined);
-    return next;
+  let reading = false;
+  let creating = 0;
+  const waiters: (() => void)[] = [];
+  const wake = () => {
+    for (const w of waiters.splice(0)) w();
   };
-  const create = async <T>(fn: () => Promise<T>): Promise<T> => {
-    await reading;
-    const p = fn();
-    creates.add(p);
+  const wait = () => new Promise<void>((r) => waiters.push(r));
+  const read = async <T>(fn: () => Promise<T>): Promise<T> => {
+    // The check and the claim must not have an await between them.
+    while (reading || creating > 0) await wait();
+    reading = true;
     try {
-      return await p;
+      return await fn();
     } finally {
-      creates.delete(p);
+      reading = false;
+      wake();
+    }
+  };
+  // Creates wait only for a read in progress, not for queued ones, so they do not convoy.
+  const create = async <T>(fn: () => Promise<T>): Promise<T> => {
+    while (reading) await wait();
+    creating++;
+    try {
+      return await fn();
+    } finally {
+      creating--;
+      wake();
     }
   };
   return new Proxy(rt, {

@@ -153,8 +153,11 @@ test.serial('deletion: a SIGTERM handler exits promptly; an ignoring process is 
 });
 
 test.serial('kill -9 of the agent: running pods keep their containers, deleted ones go, new ones start', async (t) => {
+  t.timeout(240_000);
   const layout: NodeLayout = newNodeLayout();
   let proc: NodeProcess | undefined;
+  const t0 = Date.now();
+  const phase = (what: string) => t.log(`${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   t.teardown(async () => {
     await proc?.kill9();
     await cleanupNode(layout);
@@ -173,18 +176,21 @@ test.serial('kill -9 of the agent: running pods keep their containers, deleted o
     }
     return true;
   }, 90_000);
+  phase('10 pods running');
   await proc.kill9();
   // While the agent is down: delete two (the API keeps them until the agent confirms), force-delete one more, create two.
   await pods().delete('keep-0');
   await pods().delete('keep-1', { gracePeriodSeconds: 0 });
   for (const name of ['new-0', 'new-1']) await pods().create(podOn(layout.nodeName, name, { containers: [{ name: 'c', image: busybox, imagePullPolicy: 'Never', command: ['sleep', '3600'] }] }));
   proc = await startNodeProcess(srv.url, layout);
+  phase('agent restarted');
   await waitFor('deleted pods gone and new pods running', async () => {
     const list = (await pods().list()).items;
     const byName = new Map(list.map((p) => [p.metadata.name, p]));
     if (byName.has('keep-0') || byName.has('keep-1')) return undefined;
     return ['new-0', 'new-1'].every((n) => byName.get(n)?.status?.containerStatuses?.[0]?.state?.running) ? true : undefined;
   }, 60_000);
+  phase('converged');
   for (const name of names.slice(2)) {
     const cs = (await pods().get(name)).status!.containerStatuses![0]!;
     t.is(cs.containerID, before.get(name)!.id, `${name} keeps its container`);
