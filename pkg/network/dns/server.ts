@@ -178,7 +178,8 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterD
     addresses: sockets.map((s) => ({ address: s.address().address, port: s.address().port })),
     zone,
     async close() {
-      await Promise.all(sockets.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      const open = sockets.splice(0);
+      await Promise.all(open.map((s) => new Promise<void>((r) => s.close(() => r()))));
     },
   };
 }
