@@ -71,6 +71,17 @@ export async function ensureUnreachableRoutes(cidrs: readonly string[], opts: Ro
   }
 }
 
+/**
+ * ensureServiceRoute routes the service CIDR onto the pod bridge. Locally generated packets
+ * are routed before nat OUTPUT rewrites them, so with only an `unreachable` route the node
+ * itself (host-network pods, the agent) could not reach a ClusterIP. On the bridge, a
+ * service address without rules finds no neighbour and is dropped; it never leaves the machine.
+ */
+export async function ensureServiceRoute(serviceCidr: string, bridge: string, opts: RouteOptions = {}): Promise<void> {
+  const run = opts.run ?? execRunner;
+  await run(inNetnsPath(opts.netnsPath ?? '', ['ip', 'route', 'replace', serviceCidr, 'dev', bridge, 'proto', ROUTE_PROTOCOL]));
+}
+
 /** removeOwnedRoutes deletes every route Skiff made in the namespace (uninstall). */
 export async function removeOwnedRoutes(opts: RouteOptions = {}): Promise<void> {
   const run = opts.run ?? execRunner;

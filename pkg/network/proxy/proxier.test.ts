@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Service } from '../../api/core/service.js';
-import { ensureUnreachableRoutes } from '../routes.js';
+import { ensureServiceRoute, ensureUnreachableRoutes } from '../routes.js';
 import { newService, newSlice } from '../testing/builders.js';
 import { createLab, type Lab, type LabPod } from '../testing/lab.js';
 import { IptablesProxy } from './proxier.js';
@@ -84,4 +84,20 @@ test('a restarted proxy removes stale chains of its previous run', async (t) => 
   // Hooks are installed once, not per sync.
   t.is(save.split('\n').filter((l) => l.startsWith('-A PREROUTING') && l.includes('SKIFF-SERVICES')).length, 1);
   await second.cleanup();
+});
+
+test('the node itself reaches a ClusterIP through the service route, not through unreachable', async (t) => {
+  const lab = await createLab({ nodes: 1 });
+  t.teardown(() => lab.cleanup());
+  const node = lab.nodes[0];
+  const backend = await lab.addPod(node, 'web-0');
+  await lab.httpd(backend, 8080, 'web-0');
+  const proxy = new IptablesProxy({ netnsPath: node.netnsPath });
+  await proxy.sync([newService('web', { clusterIP: '10.43.0.10' })], [newSlice('web', [{ ip: backend.ip }])]);
+  await ensureUnreachableRoutes(['10.42.0.0/16', '10.43.0.0/16'], { netnsPath: node.netnsPath });
+  // Locally generated packets are routed before DNAT: "unreachable" fails them.
+  t.deepEqual(await lab.httpGetMany(node.netnsPath, 'http://10.43.0.10/', 1), ['FAILED']);
+  await ensureServiceRoute('10.43.0.0/16', node.network.bridgeName, { netnsPath: node.netnsPath });
+  t.deepEqual(await lab.httpGetMany(node.netnsPath, 'http://10.43.0.10/', 2), ['web-0', 'web-0']);
+  await proxy.cleanup();
 });
