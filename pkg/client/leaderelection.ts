@@ -169,7 +169,9 @@ export class LeaderElector {
     const now = this.clock.now();
     const { client, identity } = this.config;
     const path = resourcePath(Resources.leases, this.config.namespace, this.config.name);
-    const timeoutMs = Math.max(1, Math.min(this.renewDeadlineMs, this.retryPeriodMs * 2));
+    // Bounded by the renew deadline (as client-go bounds a renewal), not by the retry period:
+    // a short timeout on a busy machine turns slow answers into lost leadership.
+    const timeoutMs = Math.max(1, this.renewDeadlineMs);
     let current: Lease;
     try {
       current = await client.request<Lease>({ method: 'GET', path, timeoutMs, retry: false });
@@ -229,7 +231,7 @@ export class LeaderElector {
   /** release clears holderIdentity so a successor can take over without waiting for expiry. */
   private async release(): Promise<void> {
     const path = resourcePath(Resources.leases, this.config.namespace, this.config.name);
-    const timeoutMs = this.retryPeriodMs * 2;
+    const timeoutMs = Math.max(1000, this.renewDeadlineMs);
     for (let attempt = 0; attempt < 3; attempt++) {
       if (!this.observed || this.observed.spec.holderIdentity !== this.config.identity) return;
       const now = this.clock.now();
