@@ -10,7 +10,12 @@ import { isAlreadyExists } from '../api/errors.js';
 import { ApiServer } from '../apiserver/server.js';
 import { startEtcd, type EtcdProcess } from '../apiserver/etcdprocess.js';
 import { buildKubeconfig, writeKubeconfig } from '../client/kubeconfig.js';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { startControllerManager, type ControllerManager } from '../controllermanager/controllermanager.js';
+import { RestClient } from '../client/rest.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { runWithLeaderElection } from '../scheduler/leader.js';
 
 /** ServerOptions configures `skiff server`. */
 export interface ServerOptions {
@@ -100,6 +105,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     signal: components.signal,
     controllers: opts.controllers,
   });
+  // The scheduler binds pods through pods/binding, leading Lease kube-system/skiff-scheduler.
+  const schedulerClient = new RestClient({ ...restConfig, userAgent: 'skiff-server/scheduler' });
+  const identity = `${hostname()}_${randomBytes(4).toString('hex')}`;
+  const scheduler = new Scheduler({ client: schedulerClient, logger: log, identity });
+  const schedulerDone = runWithLeaderElection(scheduler, { client: schedulerClient, identity, logger: log }, components.signal)
+    .catch((err) => log.error({ err }, 'scheduler stopped'))
+    .finally(() => schedulerClient.close());
   return {
     url,
     kubeconfigPath,
@@ -110,7 +122,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     async stop() {
       stopping = true;
       components.abort();
-      await Promise.race([controllerManager.done, new Promise((r) => setTimeout(r, 5000))]);
+      await Promise.race([Promise.all([controllerManager.done, schedulerDone]), new Promise((r) => setTimeout(r, 5000))]);
       await api.close();
       await etcd?.stop();
     },
