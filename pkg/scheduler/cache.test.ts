@@ -42,18 +42,21 @@ test('forgetPod undoes an assumption', (t) => {
   t.is(cache.podCount, 0);
 });
 
-test('assumptions whose binding finished expire after the TTL; unfinished ones do not', (t) => {
+test('assumptions whose binding finished are reported after the TTL, still counted; unfinished ones are not', (t) => {
   const { cache, clock } = setup();
   cache.assumePod(newPodInfo(newPod('a', { cpu: '1' })), 'n1');
   cache.assumePod(newPodInfo(newPod('b', { cpu: '1' })), 'n2');
   cache.finishBinding('default/a');
   clock.step(999);
-  t.deepEqual(cache.cleanupExpiredAssumedPods(), []);
+  t.deepEqual(cache.expiredAssumedPods(), []);
   clock.step(1);
-  t.deepEqual(cache.cleanupExpiredAssumedPods(), ['default/a']);
+  t.deepEqual(cache.expiredAssumedPods(), ['default/a']);
+  t.is(cache.nodeInfo('n1')?.requested.cpuMilli, 1000, 'still counted until checked');
+  t.deepEqual(cache.expiredAssumedPods(), [], 'reported once per TTL');
+  clock.step(1000);
+  t.deepEqual(cache.expiredAssumedPods(), ['default/a']);
+  cache.forgetPod('default/a');
   t.is(cache.nodeInfo('n1')?.requested.cpuMilli, 0);
-  clock.step(10_000);
-  t.deepEqual(cache.cleanupExpiredAssumedPods(), []);
   t.true(cache.isAssumed('default/b'));
 });
 

@@ -4,7 +4,8 @@
 // the next decision, a microsecond later, see the capacity the previous one took.
 //
 // An assumed pod lives until the informer reports it bound (confirmed), the binding fails
-// (forgotten), or its binding finished but the pod never showed up within the TTL (expired).
+// (forgotten), or its binding finished but the pod never showed up within the TTL: then the
+// scheduler asks the API server whether it is bound before confirming or forgetting it.
 import { type Clock, realClock } from '../client/clock.js';
 import type { Node } from '../api/core/node.js';
 import { NodeInfo } from './node-info.js';
@@ -135,6 +136,11 @@ export class SchedulerCache {
     return this.podStates.get(key)?.assumed === true;
   }
 
+  /** podInfo returns the PodInfo the cache holds for a placed or assumed pod. */
+  podInfo(key: string): PodInfo | undefined {
+    return this.podStates.get(key)?.info;
+  }
+
   /** podNodeName returns the node a pod is placed (or assumed) on. */
   podNodeName(key: string): string | undefined {
     return this.podStates.get(key)?.nodeName;
@@ -166,14 +172,18 @@ export class SchedulerCache {
     this.podStates.delete(key);
   }
 
-  /** cleanupExpiredAssumedPods drops assumed pods whose binding finished more than the TTL ago; it returns their keys. */
-  cleanupExpiredAssumedPods(): string[] {
+  /**
+   * expiredAssumedPods returns the assumed pods whose binding finished more than the TTL ago
+   * without the watch confirming it. They stay counted (the watch may only be slow; dropping
+   * them could over-commit the node); the caller checks each with the API server and then
+   * confirms (addPod) or forgets it. Each is reported again only after another TTL.
+   */
+  expiredAssumedPods(): string[] {
     const now = this.clock.now();
     const expired: string[] = [];
     for (const [key, st] of this.podStates) {
       if (st.assumed && st.bindingFinished && now >= st.deadline) {
-        this.unplace(st);
-        this.podStates.delete(key);
+        st.deadline = now + this.ttlMs;
         expired.push(key);
       }
     }

@@ -365,16 +365,31 @@ export class Scheduler {
     }
   }
 
-  /** scheduleCleanup expires assumed pods whose binding never showed up, and requeues them if still pending. */
+  /** scheduleCleanup checks assumed pods whose binding never showed up: confirmed if the API has them bound, else forgotten and requeued. */
   private scheduleCleanup(signal: AbortSignal): void {
     if (signal.aborted) return;
     this.cleanupTimer = this.clock.setTimeout(() => {
-      for (const key of this.cache.cleanupExpiredAssumedPods()) {
-        this.logger.warn({ pod: key }, 'assumed pod expired before its binding showed up');
-        const pod = this.podInformer?.store.getByKey(key);
-        if (pod && !pod.spec.nodeName) this.onPodAdd(pod);
-      }
+      for (const key of this.cache.expiredAssumedPods()) void this.checkExpired(key);
       this.scheduleCleanup(signal);
     }, 1000);
+  }
+
+  private async checkExpired(key: string): Promise<void> {
+    const [namespace, name] = key.split('/');
+    let pod: Pod | undefined;
+    try {
+      pod = await this.opts.client.resource<Pod>(Resources.pods).namespace(namespace).get(name);
+    } catch (err) {
+      if (!isNotFound(err)) return; // try again after another TTL
+    }
+    if (!this.cache.isAssumed(key)) return; // the watch caught up meanwhile
+    if (pod?.spec.nodeName && pod.metadata.uid === this.cache.podInfo(key)?.uid) {
+      this.cache.addPod(this.podInfo(pod));
+      return;
+    }
+    this.logger.warn({ pod: key }, 'assumed pod was never bound; forgetting it');
+    this.cache.forgetPod(key);
+    const cached = this.podInformer?.store.getByKey(key);
+    if (cached && !cached.spec.nodeName) this.onPodAdd(cached);
   }
 }
