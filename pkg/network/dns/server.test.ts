@@ -1,5 +1,6 @@
 import test from 'ava';
 import dgram from 'node:dgram';
+import net from 'node:net';
 import dns2 from 'dns2';
 import type { CommandError } from '../exec.js';
 import { newService, newSlice, staticLister } from '../testing/builders.js';
@@ -71,6 +72,8 @@ test('serves inside a node namespace; a pod resolves names with busybox nslookup
   const headless = await lab.exec(pod.netnsPath, ['busybox', 'nslookup', 'db.default.svc.cluster.local', node.network.gateway]);
   t.regex(headless, /10\.42\.0\.7/);
   t.regex(headless, /10\.42\.1\.5/);
+  // TCP listens inside the namespace too (on the same address and port).
+  await t.notThrowsAsync(lab.exec(pod.netnsPath, ['bash', '-c', `exec 3<>/dev/tcp/${node.network.gateway}/53`]));
   const missing = await lab.exec(pod.netnsPath, ['busybox', 'nslookup', 'nope.default.svc.cluster.local', node.network.gateway]).catch((err: CommandError) => err.stdout);
   t.regex(missing, /NXDOMAIN/);
   // The short name resolves through the search path of the generated resolv.conf (mounted
@@ -78,4 +81,42 @@ test('serves inside a node namespace; a pod resolves names with busybox nslookup
   const conf = podResolvConf({ nameservers: [node.network.gateway], namespace: 'default' });
   const short = await lab.exec(pod.netnsPath, ['unshare', '--mount', 'sh', '-c', `printf '%s' "$0" > /tmp/${lab.prefix}-resolv && mount --bind /tmp/${lab.prefix}-resolv /etc/resolv.conf && busybox nslookup web; rm -f /tmp/${lab.prefix}-resolv`, conf]);
   t.regex(short, /web\.default\.svc\.cluster\.local[\s\S]*10\.43\.0\.10/);
+});
+
+function queryTcp(port: number, name: string, type: number): Promise<dns2.Packet> {
+  const req = new Packet();
+  req.header.id = 7;
+  req.questions.push({ name, type, class: Packet.CLASS.IN } as dns2.Packet.Question);
+  const body = req.toBuffer();
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(body.length);
+  return new Promise((resolve, reject) => {
+    const conn = net.connect(port, '127.0.0.1', () => conn.write(Buffer.concat([len, body])));
+    let buf = Buffer.alloc(0);
+    conn.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+        conn.destroy();
+        resolve(Packet.parse(buf.subarray(2)));
+      }
+    });
+    conn.on('error', reject);
+  });
+}
+
+test('a large headless answer is truncated over UDP and complete over TCP', async (t) => {
+  const eps = Array.from({ length: 60 }, (_, i) => ({ ip: `10.42.3.${i + 2}` }));
+  const big = {
+    services: staticLister([newService('big', { clusterIP: 'None' })]),
+    endpointSlices: staticLister([newSlice('big', eps)]),
+  };
+  const dns = await startClusterDns({ listen: [{ address: '127.0.0.1', port: 0 }], source: big });
+  t.teardown(() => dns.close());
+  const port = dns.addresses[0].port;
+  const udp = await query(port, 'big.default.svc.cluster.local', Packet.TYPE.A);
+  t.is(udp.header.tc, 1);
+  t.is(udp.answers.length, 0);
+  const tcp = await queryTcp(port, 'big.default.svc.cluster.local', Packet.TYPE.A);
+  t.is(tcp.header.tc, 0);
+  t.is(tcp.answers.length, 60);
 });

@@ -1,11 +1,13 @@
 // server.ts: the cluster DNS server. UDP on the given addresses (each optionally inside a
 // network namespace: the socket is bound there, the process stays where it is), answers for
-// the cluster domain from ClusterZone, everything else forwarded to an upstream if one is
+// the cluster domain from ClusterZone (and TCP on the same port, for truncated answers), everything else forwarded to an upstream if one is
 // configured, else REFUSED. Packets are encoded with dns2.
 import dgram from 'node:dgram';
+import type net from 'node:net';
 import dns2 from 'dns2';
 import { withNetns } from '../netns.js';
 import { type Answer, ClusterZone, type DnsSource, type RecordType } from './records.js';
+import { startTcpDns } from './tcp.js';
 
 const { Packet } = dns2;
 
@@ -33,6 +35,8 @@ export interface ClusterDnsOptions {
   podRecords?: boolean;
   /** upstreamTimeoutMs (default 2000). */
   upstreamTimeoutMs?: number;
+  /** tcp also serves DNS over TCP on every listen address (default true). */
+  tcp?: boolean;
 }
 
 /** ClusterDns is a running server. */
@@ -65,9 +69,15 @@ function toResource(a: Answer, ttl: number): dns2.Packet.Resource {
   return r;
 }
 
-function encode(res: dns2.Packet): Buffer {
+/** udpLimit is the largest UDP answer the client accepts (its EDNS payload size, else 512). */
+function udpLimit(req: dns2.Packet): number {
+  const opt = (req.additionals ?? []).find((r) => r.type === Packet.TYPE.EDNS);
+  return Math.min(Math.max(opt?.class ?? 512, 512), 4096);
+}
+
+function encodeTo(res: dns2.Packet, limit: number): Buffer {
   const buf = res.toBuffer();
-  if (buf.length <= 512) return buf;
+  if (buf.length <= limit) return buf;
   // Too big for plain UDP: truncate to the question and set TC, so the client retries.
   const trunc = new Packet(res.header);
   trunc.header.tc = 1;
@@ -75,8 +85,12 @@ function encode(res: dns2.Packet): Buffer {
   return trunc.toBuffer();
 }
 
-/** answer builds the response to one request (undefined: forward it upstream). */
-export function answer(zone: ClusterZone, req: dns2.Packet, ttl: number, hasUpstream: boolean): Buffer | undefined {
+/**
+ * answer builds the response to one request (undefined: forward it upstream). limit is the
+ * largest answer the transport takes (UDP: 512 or the EDNS size; TCP: 65535).
+ */
+export function answer(zone: ClusterZone, req: dns2.Packet, ttl: number, hasUpstream: boolean, limit = udpLimit(req)): Buffer | undefined {
+  const encode = (r: dns2.Packet) => encodeTo(r, limit);
   const res = Packet.createResponseFromRequest(req);
   res.header.aa = 1;
   res.header.ra = hasUpstream ? 1 : 0;
@@ -159,20 +173,35 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterD
     for (const s of sockets) s.close();
     throw err;
   }
+  const respond = async (data: Buffer, tcp: boolean): Promise<Buffer | undefined> => {
+    try {
+      const req = Packet.parse(data);
+      const out = answer(zone, req, ttl, Boolean(opts.upstream), tcp ? 65535 : udpLimit(req));
+      if (out || !opts.upstream) return out;
+      return await forward(opts.upstream, data, opts.upstreamTimeoutMs ?? 2000);
+    } catch {
+      return servfail(data);
+    }
+  };
   for (const sock of sockets) {
     sock.on('message', (data, rinfo) => {
-      void (async () => {
-        let out: Buffer | undefined;
-        try {
-          out = answer(zone, Packet.parse(data), ttl, Boolean(opts.upstream));
-          if (!out && opts.upstream) out = await forward(opts.upstream, data, opts.upstreamTimeoutMs ?? 2000);
-        } catch {
-          out = servfail(data);
-        }
+      void respond(data, false).then((out) => {
         if (out) sock.send(out, rinfo.port, rinfo.address);
-      })();
+      });
     });
     sock.on('error', () => undefined);
+  }
+  const tcpServers: net.Server[] = [];
+  if (opts.tcp ?? true) {
+    try {
+      for (const [i, l] of opts.listen.entries()) {
+        tcpServers.push(await startTcpDns(l.address, sockets[i].address().port, l.netnsPath ?? '', (q) => respond(q, true)));
+      }
+    } catch (err) {
+      for (const s of sockets) s.close();
+      for (const s of tcpServers) s.close();
+      throw err;
+    }
   }
   return {
     addresses: sockets.map((s) => ({ address: s.address().address, port: s.address().port })),
@@ -180,6 +209,7 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterD
     async close() {
       const open = sockets.splice(0);
       await Promise.all(open.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      await Promise.all(tcpServers.splice(0).map((s) => new Promise<void>((r) => s.close(() => r()))));
     },
   };
 }
