@@ -429,7 +429,6 @@ export class ApiServer implements RegistryHost {
     const filter = this.filterFor(route, q);
     const fromRev = q.resourceVersion ? Number(q.resourceVersion) : 0;
     if (!Number.isInteger(fromRev) || fromRev < 0) throw newBadRequest(`invalid resourceVersion: ${q.resourceVersion}`);
-    if (fromRev > 0) await route.store.cache.start().then(() => route.store.cache.waitFor(fromRev));
     const table = wantsTable(String(req.headers.accept ?? ''));
     const bookmarks = q.allowWatchBookmarks === 'true';
     const timeoutSec = q.timeoutSeconds ? Number(q.timeoutSeconds) : 1800 + Math.floor(Math.random() * 1800);
@@ -437,6 +436,14 @@ export class ApiServer implements RegistryHost {
     const res: ServerResponse = reply.raw;
     let columnsSent = false;
     let closed = false;
+    // A client that leaves (or a server that closes) while the watch attaches must not leave a
+    // watcher and its timers behind: note the close from the start and check it after each wait.
+    let clientGone = res.destroyed;
+    res.once('close', () => {
+      clientGone = true;
+    });
+    if (fromRev > 0) await route.store.cache.start().then(() => route.store.cache.waitFor(fromRev));
+    if (clientGone) return;
     const encode = (type: string, obj: KubeObject): string => {
       if (!table) return `{"type":"${type}","object":${jsonOf(obj)}}\n`;
       const t = toTable(resource, [obj], { includeObject: q.includeObject, noHeaders: columnsSent });
@@ -461,6 +468,10 @@ export class ApiServer implements RegistryHost {
         finish();
       },
     });
+    if (clientGone) {
+      watcher.stop();
+      return;
+    }
     reply.hijack();
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
     ready = true;
