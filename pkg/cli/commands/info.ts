@@ -88,7 +88,7 @@ export const apiResourcesCommand: Command = {
     if (!values['no-headers']) rows.push(['NAME', 'SHORTNAMES', 'APIVERSION', 'NAMESPACED', 'KIND', ...(wide ? ['VERBS', 'CATEGORIES'] : [])]);
     for (const r of list) {
       const row = [r.resource, r.shortNames.join(','), apiVersionOfResource(r), String(r.namespaced), r.kind];
-      if (wide) row.push(`[${r.verbs.join(' ')}]`, r.categories.join(','));
+      if (wide) row.push(r.verbs.join(','), r.categories.join(','));
       rows.push(row);
     }
     f.io.stdout.write(alignColumns(rows));
