@@ -4,6 +4,7 @@
 // by informers, and the cluster DNS bound inside node0 behind the kube-dns Service. Nothing is
 // changed in the host's network namespace; the last test checks that nothing is left behind.
 import test from 'ava';
+import type { ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ interface World {
   client1: LabPod;
   web: Service;
   hostSkiffChains: number;
+  httpds: Map<string, ChildProcess>;
 }
 let w: World | undefined;
 const world = (): World => {
@@ -111,14 +113,14 @@ test.before(async () => {
     return items.every((n) => n.spec?.podCIDR) ? items.map((n) => n.spec!.podCIDR!) : undefined;
   });
   const lab = await createLab({ nodes: 2, podCidrs });
-  w = { server, client, lab, abort, hostSkiffChains: hostChainsBefore } as World;
+  w = { server, client, lab, abort, hostSkiffChains: hostChainsBefore, httpds: new Map() } as World;
   const [n0, n1] = lab.nodes;
   for (const n of lab.nodes) await ensureUnreachableRoutes(['10.42.0.0/16', '10.43.0.0/16'], { netnsPath: n.netnsPath });
 
   // Three backends (two on node0, one on node1) and a client on each node.
   const backends = [await lab.addPod(n0, 'web-0'), await lab.addPod(n0, 'web-1'), await lab.addPod(n1, 'web-2')];
   for (const b of backends) {
-    await lab.httpd(b, 8080, b.key);
+    w.httpds.set(b.key, await lab.httpd(b, 8080, b.key));
     await podObject(client, b.key, { app: 'web' }, b.node.name, b.ip, true);
   }
   w.backends = backends;
@@ -223,6 +225,37 @@ test.serial('a pod that turns not ready stops receiving traffic', async (t) => {
   t.deepEqual(Object.keys(bodies).sort(), ['web-0', 'web-2'], JSON.stringify(bodies));
   await setReady(client, 'web-1', backends[1].ip, true);
   await waitFor('proxies take web-1 back', async () => proxies.every((p) => p.lastSync?.endpoints === 4));
+});
+
+test.serial('a rolling replacement of all 3 replicas under continuous requests fails no request', async (t) => {
+  const { client, lab, proxies, client1, web, backends, httpds } = world();
+  const pods = client.resource<Pod>(Resources.pods).namespace('default');
+  const endpointsOf = () => proxies.map((p) => p.lastSync?.endpoints ?? 0);
+  // A bounded loop of requests runs in the client pod while replicas are replaced one by one.
+  const requests = lab.httpGetMany(client1.netnsPath, `http://${web.spec!.clusterIP}/`, 400);
+  let finished = false;
+  void requests.then(() => (finished = true));
+  const nodes = [lab.nodes[1], lab.nodes[0], lab.nodes[1]];
+  for (const [i, old] of backends.entries()) {
+    // Surge: the new replica is up and ready before the old one leaves.
+    const fresh = await lab.addPod(nodes[i], `web-new-${i}`);
+    httpds.set(fresh.key, await lab.httpd(fresh, 8080, fresh.key));
+    await podObject(client, fresh.key, { app: 'web' }, fresh.node.name, fresh.ip, true);
+    await waitFor('new replica in the rules', async () => endpointsOf().every((n) => n === 5));
+    // Termination ordering: deletion marks the pod terminating, the rules drop it, and only
+    // then does its server stop (the agent's grace period covers this window).
+    await pods.delete(old.key, { gracePeriodSeconds: 30 });
+    await waitFor('old replica out of the rules', async () => endpointsOf().every((n) => n === 4));
+    await new Promise((r) => setTimeout(r, 200));
+    process.kill(httpds.get(old.key)!.pid!, 'SIGKILL');
+    await pods.delete(old.key, { gracePeriodSeconds: 0 });
+  }
+  t.false(finished, 'the request loop outlasted the rolling replacement');
+  const bodies = spread(await requests);
+  t.log(JSON.stringify(bodies));
+  t.is(bodies.FAILED, undefined);
+  t.is(Object.values(bodies).reduce((a, b) => a + b, 0), 400);
+  t.true(Object.keys(bodies).some((b) => b.startsWith('web-new-')));
 });
 
 test.serial('pods reach no address outside the cluster ranges unless egress is enabled', async (t) => {
