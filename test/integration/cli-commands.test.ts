@@ -152,7 +152,7 @@ test.serial('describe shows the deployment, its ReplicaSets, a service with endp
   t.regex(d.stdout, /^\s+Image:\s+skiff\.local\/web:v2$/m);
   t.regex(d.stdout, /^Events:/m);
   const s = await skiff('describe', 'svc/web', '-n', ns);
-  t.regex(s.stdout, /^Port:\s+http  80\/TCP\nTargetPort:\s+8080\/TCP\nEndpoints:\s+<none>$/m);
+  t.regex(s.stdout, /^Port:\s+http {2}80\/TCP\nTargetPort:\s+8080\/TCP\nEndpoints:\s+<none>$/m);
   const pods = await skiff('describe', 'pods', '-l', 'app=web', '-n', ns);
   t.is(pods.code, 0, pods.stderr);
   t.regex(pods.stdout, /^Status:\s+Pending$/m);
