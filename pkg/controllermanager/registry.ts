@@ -4,6 +4,7 @@ import { register as deployment } from '../controllers/deployment/deployment.js'
 import { register as cronJob } from '../controllers/cronjob/cronjob.js';
 import { register as job } from '../controllers/job/job.js';
 import { register as garbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
+import { register as podgc } from '../controllers/podgc/podgc.js';
 import { register as namespace } from '../controllers/namespace/namespace.js';
 import { register as replicaSet } from '../controllers/replicaset/replicaset.js';
 
@@ -18,6 +19,7 @@ export const knownControllers: Record<string, ControllerFactory> = {
   deployment: (ctx) => deployment(ctx),
   job: (ctx) => job(ctx),
   cronjob: (ctx) => cronJob(ctx),
+  podgc: (ctx) => podgc(ctx),
 };
 
 /**
