@@ -21,6 +21,8 @@ export interface FakeKubeletOptions {
   ready?: (pod: Pod) => boolean;
   /** readyDelayMs waits this long after a pod is seen before reporting it Ready (default 50). */
   readyDelayMs?: number;
+  /** finish makes a Running pod end (as a Job's pod does): the phase it ends in, or undefined to keep running. */
+  finish?: (pod: Pod) => 'Succeeded' | 'Failed' | undefined;
   /** namespace limits the kubelet to one namespace (default all). */
   namespace?: string;
 }
@@ -62,7 +64,29 @@ export async function startFakeKubelet(url: string, opts: FakeKubeletOptions = {
         await api.bind(name, nodeName, { uid: pod.metadata.uid });
         return;
       }
-      if (pod.status?.phase === 'Running') return;
+      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+      if (pod.status?.phase === 'Running') {
+        const phase = opts.finish?.(pod);
+        if (!phase) return;
+        const at = rfc3339();
+        const done: Pod = structuredClone(pod);
+        done.status = {
+          ...done.status,
+          phase,
+          conditions: (done.status?.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False' as const, lastTransitionTime: at } : c)),
+          containerStatuses: pod.spec.containers.map((c) => ({
+            name: c.name,
+            image: c.image ?? '',
+            imageID: '',
+            ready: false,
+            started: false,
+            restartCount: 0,
+            state: { terminated: { exitCode: phase === 'Succeeded' ? 0 : 1, reason: phase === 'Succeeded' ? 'Completed' : 'Error', startedAt: at, finishedAt: at } },
+          })),
+        };
+        await api.updateStatus(done);
+        return;
+      }
       const seen = firstSeen.get(key) ?? Date.now();
       firstSeen.set(key, seen);
       if (Date.now() - seen < readyDelay) return { requeueAfter: readyDelay - (Date.now() - seen) };
