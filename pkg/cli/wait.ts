@@ -18,19 +18,21 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** pollUntil calls check every intervalMs until it returns a value, the deadline passes or signal aborts. */
-export async function pollUntil<T>(check: () => Promise<T | undefined>, opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; now?: () => number }): Promise<T | undefined> {
+export async function pollUntil<T>(check: () => Promise<T | undefined>, opts: { timeoutMs: number; intervalMs?: number; signal?: AbortSignal; now?: () => number; onTick?: (elapsedMs: number) => void }): Promise<T | undefined> {
   const now = opts.now ?? Date.now;
-  const deadline = now() + opts.timeoutMs;
+  const start = now();
+  const deadline = start + opts.timeoutMs;
   for (;;) {
     const v = await check();
     if (v !== undefined) return v;
+    opts.onTick?.(now() - start);
     if (now() >= deadline || opts.signal?.aborted) return undefined;
     await sleep(Math.min(opts.intervalMs ?? 250, Math.max(1, deadline - now())), opts.signal);
   }
 }
 
 /** waitForDeletion waits until the object is gone (or replaced by one with another uid). */
-export async function waitForDeletion(rc: ResourceClient<KubeObject>, name: string, uid: string | undefined, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
+export async function waitForDeletion(rc: ResourceClient<KubeObject>, name: string, uid: string | undefined, opts: { timeoutMs: number; signal?: AbortSignal; onTick?: (elapsedMs: number) => void }): Promise<boolean> {
   const gone = await pollUntil(
     async () => {
       try {

@@ -11,6 +11,7 @@ import { readManifests } from '../manifest.js';
 import { kindPrefix, type ApiResource } from '../mapper.js';
 import { deleteObject, resolveResourceArgs } from '../resources.js';
 import { waitForDeletion } from '../wait.js';
+import { Progress } from '../printers/progress.js';
 import { noResourcesMessage } from './get.js';
 
 interface DeleteFlags {
@@ -115,8 +116,11 @@ export const deleteCommand: Command = {
         f.io.stderr.write((t.where ? docError(t.where, formatError(err)) : formatError(err)) + '\n');
       }
     }
+    const progress = new Progress(f.io.stderr);
     for (const { t, uid } of waits) {
-      const gone = await waitForDeletion(f.resource(t.resource, t.namespace), t.name, uid, { timeoutMs, signal: f.io.signal });
+      const onTick = (ms: number) => progress.update(`waiting for ${kindPrefix(t.resource)} "${t.name}" to be deleted (${Math.round(ms / 1000)}s)...`);
+      const gone = await waitForDeletion(f.resource(t.resource, t.namespace), t.name, uid, { timeoutMs, signal: f.io.signal, onTick });
+      progress.done();
       if (!gone) {
         failed = true;
         f.io.stderr.write(`error: timed out waiting for the condition on ${t.resource.resource}/${t.name}\n`);

@@ -8,6 +8,7 @@ import type { Factory } from '../factory.js';
 import { parseDuration, parseFlags } from '../flags.js';
 import { UserError } from '../io.js';
 import { pollUntil } from '../wait.js';
+import { Progress } from '../printers/progress.js';
 import { runRemote } from './exec.js';
 
 interface RunFlags {
@@ -57,10 +58,16 @@ function exitCodeOf(pod: KubeObject): number | undefined {
 async function attachAndWait(f: Factory, name: string, values: RunFlags): Promise<number> {
   const pods = f.resource(await f.mapper().mappingFor('v1', 'Pod'), f.namespace());
   const timeoutMs = values['pod-running-timeout'] ? parseDuration(values['pod-running-timeout']) : 60_000;
+  // Pulling an image can take a while: say what the pod is waiting for, on a terminal.
+  const progress = new Progress(f.io.stderr);
+  let reason = 'Pending';
   const started = await pollUntil(async () => {
     const p = await pods.get(name);
+    const waiting = (p.status as { containerStatuses?: { state?: { waiting?: { reason?: string } } }[] })?.containerStatuses?.[0]?.state?.waiting?.reason;
+    reason = waiting ? `Pending (${waiting})` : 'Pending';
     return phaseOf(p) === 'Pending' ? undefined : p;
-  }, { timeoutMs, signal: f.io.signal, intervalMs: 200 });
+  }, { timeoutMs, signal: f.io.signal, intervalMs: 200, onTick: (ms) => progress.update(`waiting for pod ${name} to start: ${reason}, ${Math.round(ms / 1000)}s...`) });
+  progress.done();
   if (!started) throw new UserError(`timed out waiting for the condition: pod ${name} is still Pending`);
   if (f.io.stderr.isTTY && phaseOf(started) === 'Running') f.io.stderr.write("If you don't see a command prompt, try pressing enter.\n");
   try {
