@@ -6,24 +6,24 @@ import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildKubeconfig, writeKubeconfig } from '../../pkg/client/kubeconfig.js';
 import { runCli, type CliResult } from '../../pkg/cli/testing/harness.js';
-import { startTestApiServer, type TestApiServer } from '../lib/apiserver.js';
+import { removeDir, startServerProcess, type ServerProcess } from '../lib/apiserver.js';
 import { req } from '../lib/http.js';
 
 const run = promisify(execFile);
-let srv: TestApiServer;
+let srv: ServerProcess;
 let dir: string;
 let kubeconfig: string;
 
+// A real `skiff server` (API server, etcd, controllers, garbage collector), as kubectl users meet it.
 test.before(async () => {
-  srv = await startTestApiServer();
+  srv = await startServerProcess();
   dir = mkdtempSync(join(tmpdir(), 'skifftest-cliapply-'));
-  kubeconfig = join(dir, 'kubeconfig.yaml');
-  writeKubeconfig(kubeconfig, buildKubeconfig({ server: srv.url }));
+  kubeconfig = srv.kubeconfig;
 });
 test.after.always(async () => {
-  await srv?.cleanup();
+  await srv?.stop();
+  if (srv) removeDir(srv.dataDir);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -267,12 +267,18 @@ test.serial('create, delete by file, name and label, with --cascade and --wait',
   const byLabel = await skiff('delete', 'cm', '-l', 'group=x', '-n', 'skiff-del');
   t.is(byLabel.code, 0, byLabel.stderr);
   t.is(byLabel.stdout, 'configmap "l1" deleted\nconfigmap "l2" deleted\n');
-  // Orphaning needs the garbage collector to drop its finalizer; this server has none, so no --wait.
-  const byName = await skiff('delete', 'deploy', 'api', '-n', 'skiff-del', '--cascade=orphan', '--wait=false');
+  // --cascade=orphan: the garbage collector drops the ReplicaSet's owner reference instead of deleting it.
+  const rsOf = async () => (await get('/apis/apps/v1/namespaces/skiff-del/replicasets')).items.filter((rs: any) => rs.metadata.name.startsWith('api-'));
+  const deadline = Date.now() + 15_000;
+  while ((await rsOf()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  t.is((await rsOf()).length, 1, 'the deployment controller made a ReplicaSet');
+  const byName = await skiff('delete', 'deploy', 'api', '-n', 'skiff-del', '--cascade=orphan', '--timeout=30s');
   t.is(byName.stdout, 'deployment.apps "api" deleted\n', byName.stderr);
-  const orphaned = await get('/apis/apps/v1/namespaces/skiff-del/deployments/api');
-  t.truthy(orphaned.metadata.deletionTimestamp);
-  t.deepEqual(orphaned.metadata.finalizers, ['orphan']);
+  t.is(byName.code, 0, 'waited until the deployment was gone');
+  t.is((await req(srv.url, 'GET', '/apis/apps/v1/namespaces/skiff-del/deployments/api')).status, 404);
+  const orphans = await rsOf();
+  t.is(orphans.length, 1, 'the ReplicaSet survives');
+  t.deepEqual(orphans[0].metadata.ownerReferences ?? [], []);
   const dry = await skiff('delete', 'ns', 'skiff-del', '--dry-run=server');
   t.is(dry.stdout, 'namespace "skiff-del" deleted (server dry run)\n', dry.stderr);
   t.falsy((await get('/api/v1/namespaces/skiff-del')).metadata.deletionTimestamp);
@@ -287,4 +293,21 @@ test.serial('create, delete by file, name and label, with --cascade and --wait',
   t.is((await req(srv.url, 'GET', '/api/v1/namespaces/skiff-del/configmaps/one')).status, 404);
   const bad = await skiff('delete', 'cm', 'x', '--cascade=sometimes');
   t.is(bad.stderr, 'error: invalid cascade value (sometimes). Must be "background", "foreground", or "orphan"\n');
+});
+
+test.serial('run creates a one-off pod; attached with --rm it cleans up even when the pod never starts', async (t) => {
+  const created = await skiff('run', 'oneoff', '--image=skiff.local/busybox:latest', '--restart=Never', '--env', 'A=1', '--', 'sh', '-c', 'echo hi');
+  t.is(created.stdout, 'pod/oneoff created\n', created.stderr);
+  const pod = await get('/api/v1/namespaces/default/pods/oneoff');
+  t.deepEqual(pod.spec.containers[0].args, ['sh', '-c', 'echo hi']);
+  t.is(pod.spec.restartPolicy, 'Never');
+  t.deepEqual(pod.metadata.labels, { run: 'oneoff' });
+  const noAttach = await skiff('run', 'x', '--image=i', '--rm');
+  t.is(noAttach.stderr, 'error: --rm should only be used for attached containers\n');
+  // This cluster has no nodes, so the pod stays Pending: the attach times out and --rm still deletes it.
+  const attached = await skiff('run', 'stuck', '--image=skiff.local/busybox:latest', '--restart=Never', '--rm', '-i', '--pod-running-timeout=1s');
+  t.is(attached.code, 1);
+  t.regex(attached.stderr, /^error: timed out waiting for the condition: pod stuck is still Pending\n$/);
+  t.is(attached.stdout, 'pod "stuck" deleted\n');
+  t.is((await req(srv.url, 'GET', '/api/v1/namespaces/default/pods/stuck')).status, 404);
 });
