@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ensureUnreachableRoutes, removeOwnedRoutes, syncNodeRoutes } from './routes.js';
+import { ensureServiceRoute, ensureUnreachableRoutes, removeOwnedRoutes, syncNodeRoutes } from './routes.js';
 import { createLab } from './testing/lab.js';
 
 test('host-gw routes are added, changed and removed; unreachable routes; nothing else touched', async (t) => {
@@ -10,7 +10,10 @@ test('host-gw routes are added, changed and removed; unreachable routes; nothing
   const before = await routes();
   t.is(await syncNodeRoutes([{ podCidr: '10.42.5.0/24', nodeIP: '10.44.0.20' }, { podCidr: '10.42.6.0/24', nodeIP: '10.44.0.21' }], { netnsPath }), 2);
   t.is(await syncNodeRoutes([{ podCidr: '10.42.5.0/24', nodeIP: '10.44.0.20' }, { podCidr: '10.42.6.0/24', nodeIP: '10.44.0.21' }], { netnsPath }), 0);
+  await ensureServiceRoute('10.43.0.0/16', lab.nodes[0].network.bridgeName, { netnsPath });
   t.is(await syncNodeRoutes([{ podCidr: '10.42.6.0/24', nodeIP: '10.44.0.22' }], { netnsPath }), 2);
+  // The service route is Skiff's too, but no host-gw route: a sync leaves it alone.
+  t.true((await routes()).some((r) => r.startsWith('10.43.0.0/16 dev')));
   const now = await routes();
   t.true(now.some((r) => r.startsWith('10.42.6.0/24 via 10.44.0.22')));
   t.false(now.some((r) => r.startsWith('10.42.5.0/24')));

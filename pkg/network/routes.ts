@@ -50,8 +50,9 @@ export async function syncNodeRoutes(routes: readonly NodeRoute[], opts: RouteOp
     await ip('route', 'replace', r.podCidr, 'via', r.nodeIP, 'proto', ROUTE_PROTOCOL);
     changes++;
   }
-  for (const dst of have.keys()) {
-    if (want.has(dst)) continue;
+  for (const [dst, via] of have) {
+    // Only gateway routes are host-gw routes; the service route (on the bridge) is not.
+    if (want.has(dst) || !via) continue;
     await ip('route', 'del', dst, 'proto', ROUTE_PROTOCOL).catch(() => undefined);
     changes++;
   }

@@ -63,7 +63,7 @@ export function randomPrefix(): string {
 }
 
 /** createLab builds nodes with pod CIDRs (default 10.42.<i>.0/24) and host-gw routes between them. */
-export async function createLab(opts: { nodes?: number; prefix?: string; run?: Runner; podCidrs?: string[] } = {}): Promise<Lab> {
+export async function createLab(opts: { nodes?: number; prefix?: string; run?: Runner; podCidrs?: string[]; hostGwRoutes?: boolean } = {}): Promise<Lab> {
   const prefix = opts.prefix ?? randomPrefix();
   const run = opts.run ?? execRunner;
   const stateDir = await mkdtemp(join(tmpdir(), `skiff-${prefix}-`));
@@ -148,7 +148,7 @@ export async function createLab(opts: { nodes?: number; prefix?: string; run?: R
       await network.ensureBridge();
       nodes.push({ name: `node${i}`, netnsName, netnsPath, address, podCidr, network });
     }
-    for (const node of nodes) {
+    for (const node of opts.hostGwRoutes === false ? [] : nodes) {
       const routes = nodes.filter((n) => n !== node).map((n) => ({ podCidr: n.podCidr, nodeIP: n.address }));
       await syncNodeRoutes(routes, { netnsPath: node.netnsPath, run });
     }
