@@ -37,28 +37,20 @@ export function newNodeLayout(nodeName?: string): NodeLayout {
   return { prefix, nodeName: nodeName ?? `${prefix}-node`, dataDir: mkdtempSync(join(tmpdir(), `${prefix}-`)), cgroupParent: `/${prefix}`, netnsPrefix: `${prefix}-` };
 }
 
-let archives: Promise<string[]> | undefined;
+let samples: ReturnType<typeof buildSampleImages> | undefined;
 
-/** sampleArchives builds the sample images once per test process and returns their tar files. */
-export function sampleArchives(): Promise<string[]> {
-  archives ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'skifftest-images-'));
-    process.once('exit', () => execFileSync('rm', ['-rf', '--one-file-system', dir]));
-    const files: string[] = [];
-    for (const s of await buildSampleImages()) {
-      const f = join(dir, s.file);
-      await writeLayoutTar(s.layout, f);
-      files.push(f);
-    }
-    return files;
-  })();
-  return archives;
-}
-
-/** importSamples loads the sample images (skiff.local/busybox:latest, web:v1, crasher, …) into the node's store. */
+/** importSamples loads the sample images (skiff.local/busybox:latest, web:v1, crasher, …) into the
+ * node's store. They are built once per process in memory; the archives go into the node's data
+ * dir, so nothing outlives cleanupNode even when a test process is killed. */
 export async function importSamples(layout: NodeLayout): Promise<void> {
+  samples ??= buildSampleImages();
   const store = await FsImageStore.open({ root: join(layout.dataDir, 'images') });
-  for (const f of await sampleArchives()) await store.importArchive(f);
+  await mkdir(join(layout.dataDir, 'archives'), { recursive: true });
+  for (const s of await samples) {
+    const f = join(layout.dataDir, 'archives', s.file);
+    await writeLayoutTar(s.layout, f);
+    await store.importArchive(f);
+  }
 }
 
 function agentOptions(layout: NodeLayout, server: string): StartAgentOptions {
@@ -199,4 +191,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href &
   const agent = await startAgent(opts);
   process.stdout.write(`agent ready on port ${agent.port}\n`);
   process.once('SIGTERM', () => void agent.stop().then(() => process.exit(0)));
+  // Orphaned (the test process died without cleanup): do not run on unattended.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void agent.stop().finally(() => process.exit(1));
+  }, 1000).unref();
 }
