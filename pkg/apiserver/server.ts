@@ -442,8 +442,7 @@ export class ApiServer implements RegistryHost {
     res.once('close', () => {
       clientGone = true;
     });
-    if (fromRev > 0) await route.store.cache.start().then(() => route.store.cache.waitFor(fromRev));
-    if (clientGone) return;
+
     const encode = (type: string, obj: KubeObject): string => {
       if (!table) return `{"type":"${type}","object":${jsonOf(obj)}}\n`;
       const t = toTable(resource, [obj], { includeObject: q.includeObject, noHeaders: columnsSent });

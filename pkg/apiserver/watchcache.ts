@@ -37,6 +37,8 @@ export interface WatchSink {
 interface Registered {
   filter: WatchFilter;
   sink: WatchSink;
+  /** after: events at or below this revision are not delivered (the client has them already). */
+  after: number;
 }
 
 /** WatchCache keeps the current objects of one resource and a window of recent events. */
@@ -157,7 +159,9 @@ export class WatchCache {
    * otherwise it replays buffered events newer than fromRev (410 Gone if they are no longer kept).
    */
   watch(fromRev: number, filter: WatchFilter, sink: WatchSink): CacheWatcher {
-    const reg: Registered = { filter, sink };
+    // A client resuming from a list's revision may be ahead of this cache (the list read etcd
+    // directly): events it has already seen are skipped instead of waited for.
+    const reg: Registered = { filter, sink, after: fromRev };
     if (fromRev === 0) {
       for (const obj of this.list(filter).items) sink.event('ADDED', obj, Number(obj.metadata.resourceVersion));
     } else {
@@ -177,16 +181,6 @@ export class WatchCache {
     this.buffer = this.buffer.filter((e) => e.rev > rev);
   }
 
-  /** waitFor resolves once the cache has applied revision rev (or after timeoutMs). */
-  async waitFor(rev: number, timeoutMs = 3000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.latest < rev) {
-      if (Date.now() > deadline) return false;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    return true;
-  }
-
   /** stop ends the etcd watch and every client watch. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -203,6 +197,7 @@ function keyOrder(obj: KubeObject): string {
 // deliver applies the filter as Kubernetes does: an object that stops matching is DELETED for
 // this watcher, one that starts matching is ADDED.
 function deliver(w: Registered, ev: CacheEvent): void {
+  if (ev.rev <= w.after) return;
   const now = ev.type === 'DELETED' ? false : w.filter(ev.object);
   const before = ev.prevObject ? w.filter(ev.prevObject) : false;
   if (ev.type === 'DELETED') {
