@@ -7,7 +7,7 @@
 // processes the lab started, also after a failed test.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addressAt, formatCidr, parseCidr, subnetAt } from '../cidr.js';
@@ -62,11 +62,57 @@ export function randomPrefix(): string {
   return `skt${randomBytes(2).toString('hex')}`;
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** removeLabNamespaces kills the processes inside a lab's namespaces, then deletes them. */
+async function removeLabNamespaces(prefix: string, run: Runner): Promise<void> {
+  for (const name of await listNetns(prefix, run)) {
+    const { stdout } = await run(['ip', 'netns', 'pids', name]).catch(() => ({ stdout: '' }));
+    for (const pid of stdout.split('\n').map(Number).filter((p) => p > 1 && p !== process.pid)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await deleteNetns(name, run);
+  }
+}
+
+/**
+ * reapStaleLabs removes labs whose creating process died without cleaning up (a killed test
+ * worker): their state directory records the owner pid; namespaces with that lab's prefix
+ * and the processes inside them are removed.
+ */
+export async function reapStaleLabs(run: Runner = execRunner): Promise<string[]> {
+  const reaped: string[] = [];
+  for (const entry of await readdir(tmpdir()).catch(() => [] as string[])) {
+    const m = /^skiff-(skt[0-9a-f]{4})-/.exec(entry);
+    if (!m) continue;
+    const dir = join(tmpdir(), entry);
+    const pid = Number(await readFile(join(dir, 'owner.pid'), 'utf8').catch(() => '0'));
+    if (!pid || alive(pid)) continue;
+    await removeLabNamespaces(m[1], run);
+    await rm(dir, { recursive: true, force: true });
+    reaped.push(m[1]);
+  }
+  return reaped;
+}
+
 /** createLab builds nodes with pod CIDRs (default 10.42.<i>.0/24) and host-gw routes between them. */
 export async function createLab(opts: { nodes?: number; prefix?: string; run?: Runner; podCidrs?: string[]; hostGwRoutes?: boolean } = {}): Promise<Lab> {
   const prefix = opts.prefix ?? randomPrefix();
   const run = opts.run ?? execRunner;
+  await reapStaleLabs(run);
   const stateDir = await mkdtemp(join(tmpdir(), `skiff-${prefix}-`));
+  await writeFile(join(stateDir, 'owner.pid'), String(process.pid));
   const labNetns = `${prefix}lab`;
   const children = new Set<ChildProcess>();
   const nodes: LabNode[] = [];
@@ -114,7 +160,7 @@ export async function createLab(opts: { nodes?: number; prefix?: string; run?: R
       for (const c of children) {
         if (c.pid && c.exitCode === null) process.kill(c.pid, 'SIGKILL');
       }
-      for (const name of await listNetns(prefix, run)) await deleteNetns(name, run);
+      await removeLabNamespaces(prefix, run);
       await rm(stateDir, { recursive: true, force: true });
     },
   };
