@@ -103,7 +103,15 @@ export class Agent {
     collectDefaultMetrics({ register: this.metrics, prefix: 'skiff_agent_' });
     this.syncDuration = new Histogram({ name: 'skiff_agent_pod_sync_duration_seconds', help: 'Duration of pod worker passes', registers: [this.metrics], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
     this.syncErrors = new Counter({ name: 'skiff_agent_pod_sync_errors_total', help: 'Pod worker passes that failed', registers: [this.metrics] });
-    new Gauge({ name: 'skiff_agent_running_pods', help: 'Pods bound to this node known to the agent', registers: [this.metrics], collect: () => undefined }).set(0);
+    const podsByUID = this.podsByUID;
+    new Gauge({
+      name: 'skiff_agent_pods',
+      help: 'Pods bound to this node that the agent runs',
+      registers: [this.metrics],
+      collect() {
+        this.set(podsByUID.size);
+      },
+    });
     this.factory = new SharedInformerFactory(o.client, { logger: this.log, clock: o.clock });
     this.podInformer = this.factory.informerFor<Pod>(Resources.pods, { fieldSelector: { 'spec.nodeName': o.nodeName } });
     const cms = this.factory.lister<ConfigMap>(Resources.configmaps);

@@ -60,6 +60,7 @@ test.serial('the node registers with capacity, addresses, conditions and a Lease
   t.is(await health.text(), 'ok');
   const metrics = await (await fetch(`${node.agentUrl}/metrics`)).text();
   t.regex(metrics, /skiff_agent_pod_sync_duration_seconds/);
+  t.regex(metrics, /skiff_agent_pods 0/);
 });
 
 test.serial('a pod with an init container, two containers, a configMap volume and Secret env runs; logs and exec work', async (t) => {
