@@ -130,11 +130,12 @@ test.serial('label and annotate set, refuse to overwrite, and remove', async (t)
 });
 
 test.serial('wait for a condition, a jsonpath value and a deletion', async (t) => {
-  const cond = await skiff('wait', '--for=condition=Progressing', 'deployment/web', '-n', ns, '--timeout=20s');
+  // No nodes, so no pod is ever available: Available=False is a condition that stays put.
+  const cond = await skiff('wait', '--for=condition=Available=False', 'deployment/web', '-n', ns, '--timeout=20s');
   t.is(cond.stdout, 'deployment.apps/web condition met\n', cond.stderr);
   const jp = await skiff('wait', `--for=jsonpath={.spec.replicas}=2`, 'deployment/web', '-n', ns, '--timeout=5s');
   t.is(jp.stdout, 'deployment.apps/web condition met\n', jp.stderr);
-  const never = await skiff('wait', '--for=condition=Available', 'deployment/web', '-n', ns, '--timeout=1s');
+  const never = await skiff('wait', '--for=condition=Available=True', 'deployment/web', '-n', ns, '--timeout=1s');
   t.deepEqual([never.code, never.stderr], [1, 'error: timed out waiting for the condition on deployments/web\n']);
   t.is((await skiff('create', 'configmap', 'doomed', '-n', ns)).code, 0);
   const waiting = skiff('wait', '--for=delete', 'configmap/doomed', '-n', ns, '--timeout=20s');

@@ -12,12 +12,16 @@ import { unifiedDiff } from '../printers/diff.js';
 import { toYaml } from '../printers/output.js';
 import { serverErrorMessage } from './apply.js';
 
-/** forDiff hides what changes on every write and is noise in a diff. */
+/**
+ * forDiff hides what changes on every write, and status, which apply never changes but
+ * controllers do between the two reads (kubectl shows it; here it would only be noise).
+ */
 function forDiff(obj: KubeObject | undefined): string {
   if (!obj) return '';
   const copy = structuredClone(obj);
   delete copy.metadata.managedFields;
   delete copy.metadata.resourceVersion;
+  delete copy.status;
   return toYaml(copy);
 }
 

@@ -12,14 +12,24 @@ export async function runRemote(f: Factory, pod: string, sub: 'exec' | 'attach',
   const conn = f.connection();
   const url = remoteCommandUrl(conn.server, `/api/v1/namespaces/${encodeURIComponent(f.namespace())}/pods/${encodeURIComponent(pod)}/${sub}`, params);
   const out = f.io.stdout as { columns?: number; rows?: number };
-  const code = await streamRemoteCommand(conn, url, {
-    stdin: params.stdin ? f.io.stdin : undefined,
-    stdout: f.io.stdout,
-    stderr: f.io.stderr,
-    tty: params.tty,
-    terminalSize: out.columns && out.rows ? { width: out.columns, height: out.rows } : undefined,
-    signal: f.io.signal,
-  });
+  // With -t on a real terminal, keys go to the remote shell as typed (raw mode), not line by line.
+  const stdin = f.io.stdin as { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  const raw = params.tty && params.stdin && stdin.isTTY && typeof stdin.setRawMode === 'function';
+  if (raw) stdin.setRawMode!(true);
+  let code: number;
+  try {
+    code = await streamRemoteCommand(conn, url, {
+      stdin: params.stdin ? f.io.stdin : undefined,
+      stdout: f.io.stdout,
+      stderr: f.io.stderr,
+      tty: params.tty,
+      terminalSize: out.columns && out.rows ? { width: out.columns, height: out.rows } : undefined,
+      signal: f.io.signal,
+    });
+  } finally {
+    if (raw) stdin.setRawMode!(false);
+    if (params.stdin) f.io.stdin.pause();
+  }
   if (code !== 0 && sub === 'exec') f.io.stderr.write(`command terminated with exit code ${code}\n`);
   return code;
 }
