@@ -7,6 +7,7 @@ export * from './exec.js';
 export * from './ipam.js';
 export * from './netns.js';
 export * from './node-ipam.js';
+export * from './node-network.js';
 export * from './pod-network.js';
 export * from './routes.js';
 export * from './service-env.js';
