@@ -5,6 +5,8 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import type { ContainerConfig, PodSandboxConfig } from './types.js';
 
+let tmpSeq = 0;
+
 /** SandboxRecord is what the runtime remembers about a pod sandbox. */
 export interface SandboxRecord {
   id: string;
@@ -87,7 +89,8 @@ export class StateStore {
 
   private async write(file: string, value: unknown): Promise<void> {
     await mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.tmp`;
+    // A temp name of its own per write: concurrent saves of one record must not rename each other's file.
+    const tmp = `${file}.${process.pid}.${(tmpSeq = (tmpSeq + 1) % 1e9)}.tmp`;
     await writeFile(tmp, JSON.stringify(value, null, 2));
     await rename(tmp, file);
   }
