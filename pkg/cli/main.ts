@@ -44,6 +44,10 @@ export async function cliMain(argv: string[], io: CliIO): Promise<number> {
       io.stderr.write(`error: unknown command "${name}" for "skiff"\nRun 'skiff --help' for usage.\n`);
       return 1;
     }
+    if (args[0] === '--help' || args[0] === '-h' || (args.includes('--help') && !args.includes('--'))) {
+      io.stdout.write(`${command.summary}.\n\nUsage: skiff ${command.name} [flags] (flags and output follow kubectl ${command.name})\n`);
+      return 0;
+    }
     factory = new Factory(io, globals);
     return await command.run(factory, args);
   } catch (err) {

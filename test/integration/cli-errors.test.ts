@@ -124,6 +124,16 @@ test.serial('acceptance 6: every malformed manifest gets one clear line; nothing
   }
 });
 
+test.serial('apply -f - reads stdin and names it STDIN in errors', async (t) => {
+  const ok = await runCli(['apply', '-f', '-'], { kubeconfig, stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-stdin}\n' });
+  t.is(ok.stdout, 'configmap/from-stdin created\n', ok.stderr);
+  const bad = await runCli(['apply', '-f', '-'], { kubeconfig, stdin: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nsurprise: 1\n' });
+  t.deepEqual([bad.code, bad.stderr], [1, 'error: STDIN (document 1): ConfigMap "x" is invalid: surprise: unknown field "surprise"\n']);
+  const help = await runCli(['apply', '--help']);
+  t.is(help.code, 0);
+  t.regex(help.stdout, /^Apply a configuration/);
+});
+
 test.serial('errors are single lines with kubectl exit codes and no stack traces', async (t) => {
   const missing = await skiff('apply', '-f', 'nope.yaml');
   t.deepEqual([missing.code, missing.stderr], [1, 'error: the path "nope.yaml" does not exist\n']);

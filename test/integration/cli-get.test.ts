@@ -160,6 +160,9 @@ test.serial('several types, names, -A, --show-labels, -l, -o name and empty resu
 
 test.serial('get of a missing object fails like kubectl', async (t) => {
   await sameAsKubectl(t, ['get', 'pod', 'ghost', '-n', ns]);
+  await sameAsKubectl(t, ['get', 'cm', 'ghost', 'settings', '-n', ns]);
+  await sameAsKubectl(t, ['get', 'cm', 'ghost', 'settings', '-n', ns, '-o', 'name']);
+  await sameAsKubectl(t, ['get', 'deploy/web', '-n', ns]);
   const bad = await skiff('get', 'widgets');
   t.is(bad.code, 1);
   t.is(bad.stderr, `error: the server doesn't have a resource type "widgets"\n`);

@@ -76,7 +76,8 @@ export const getCommand: Command = {
 async function getTables(f: Factory, requests: ResourceRequest[], opts: GetOptions): Promise<number> {
   const { stdout, stderr } = f.io;
   const multiple = requests.length > 1;
-  let failed = false;
+  // Like kubectl, errors for named objects come after everything that could be printed.
+  const errors: string[] = [];
   let printedAny = false;
   for (const req of requests) {
     const res = req.resource;
@@ -86,8 +87,7 @@ async function getTables(f: Factory, requests: ResourceRequest[], opts: GetOptio
         try {
           tables.push(await f.client().request<Table>({ method: 'GET', path: f.resource(res, f.namespace()).path(name), accept: TABLE_ACCEPT }));
         } catch (err) {
-          failed = true;
-          stderr.write(formatError(err) + '\n');
+          errors.push(formatError(err));
         }
       }
     } else {
@@ -100,8 +100,9 @@ async function getTables(f: Factory, requests: ResourceRequest[], opts: GetOptio
     stdout.write(alignColumns(tableRows(table, tableOptions(res, opts, multiple))));
     printedAny = true;
   }
-  if (!printedAny && !failed && requests.every((r) => r.names.length === 0)) stderr.write(noResourcesMessage(f, requests, opts));
-  return failed ? 1 : 0;
+  if (!printedAny && errors.length === 0 && requests.every((r) => r.names.length === 0)) stderr.write(noResourcesMessage(f, requests, opts));
+  for (const e of errors) stderr.write(e + '\n');
+  return errors.length ? 1 : 0;
 }
 
 function tableOptions(res: ApiResource, opts: GetOptions, multiple: boolean): TableOptions {
@@ -134,7 +135,7 @@ async function listTable(f: Factory, res: ApiResource, opts: GetOptions): Promis
 async function getObjects(f: Factory, requests: ResourceRequest[], opts: GetOptions): Promise<number> {
   const items: KubeObject[] = [];
   const names: string[] = [];
-  let failed = false;
+  const errors: string[] = [];
   for (const req of requests) {
     const res = req.resource;
     if (req.names.length) {
@@ -144,8 +145,7 @@ async function getObjects(f: Factory, requests: ResourceRequest[], opts: GetOpti
           items.push(present(withType(await rc.get(name), res), opts));
           names.push(`${kindPrefix(res)}/${name}`);
         } catch (err) {
-          failed = true;
-          f.io.stderr.write(formatError(err) + '\n');
+          errors.push(formatError(err));
         }
       }
     } else {
@@ -159,14 +159,13 @@ async function getObjects(f: Factory, requests: ResourceRequest[], opts: GetOpti
   }
   const single = requests.length === 1 && requests[0].names.length === 1;
   if (items.length === 0 && !single && opts.format.kind !== 'yaml' && opts.format.kind !== 'json') {
-    if (!failed) f.io.stderr.write(noResourcesMessage(f, requests, opts));
-    return failed ? 1 : 0;
-  }
-  if (items.length > 0 || !single) {
+    if (!errors.length) f.io.stderr.write(noResourcesMessage(f, requests, opts));
+  } else if (items.length > 0 || !single) {
     const byObject = new Map(items.map((o, i) => [o, names[i]]));
     f.io.stdout.write(printObjects(opts.format, items, single, (o) => byObject.get(o)!));
   }
-  return failed ? 1 : 0;
+  for (const e of errors) f.io.stderr.write(e + '\n');
+  return errors.length ? 1 : 0;
 }
 
 async function watchResource(f: Factory, req: ResourceRequest, opts: GetOptions, printInitial: boolean): Promise<number> {
