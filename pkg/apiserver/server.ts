@@ -282,11 +282,15 @@ export class ApiServer implements RegistryHost {
       }
       case 'DELETE': {
         const options = deleteOptionsOf(req.body, q);
+        if (options.dryRun?.includes('All')) ctx.dryRun = true; // DeleteOptions may carry dryRun in the body
         const { object, gone } = await store.delete(namespace, name!, options, ctx);
         return send(gone ? 200 : 202, object);
       }
-      case 'DELETECOLLECTION':
-        return send(200, await this.deleteCollection(route, q, deleteOptionsOf(req.body, q), ctx));
+      case 'DELETECOLLECTION': {
+        const options = deleteOptionsOf(req.body, q);
+        if (options.dryRun?.includes('All')) ctx.dryRun = true;
+        return send(200, await this.deleteCollection(route, q, options, ctx));
+      }
       case 'GET_SCALE':
         return send(200, toScale(await store.get(namespace, name!)));
       case 'UPDATE_SCALE':

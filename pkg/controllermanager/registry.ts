@@ -7,6 +7,9 @@ import { register as garbageCollector } from '../controllers/garbagecollector/ga
 import { register as podgc } from '../controllers/podgc/podgc.js';
 import { register as namespace } from '../controllers/namespace/namespace.js';
 import { register as replicaSet } from '../controllers/replicaset/replicaset.js';
+import { register as endpointSlice } from '../network/endpoints/endpointslice.js';
+import { registerEndpoints as endpoints } from '../network/endpoints/endpoints.js';
+import { registerNodeIpam as nodeIpam } from '../network/node-ipam.js';
 
 /** ControllerFactory builds one controller from the shared context. */
 export type ControllerFactory = (ctx: ControllerContext) => Runnable;
@@ -20,6 +23,9 @@ export const knownControllers: Record<string, ControllerFactory> = {
   job: (ctx) => job(ctx),
   cronjob: (ctx) => cronJob(ctx),
   podgc: (ctx) => podgc(ctx),
+  endpointslice: (ctx) => endpointSlice(ctx),
+  endpoints: (ctx) => endpoints(ctx),
+  nodeipam: (ctx) => nodeIpam(ctx),
 };
 
 /**

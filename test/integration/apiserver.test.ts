@@ -397,3 +397,11 @@ test('pod admission defaults, job selector generation, and a re-applied service 
   t.is(put.body.spec.clusterIP, ip);
   t.is(put.body.spec.selector.app, 'y');
 });
+
+test('dryRun in DeleteOptions deletes nothing', async (t) => {
+  const n = await ns();
+  await req(base, 'POST', `/api/v1/namespaces/${n}/configmaps`, newConfigMap('keep'));
+  const r = await req(base, 'DELETE', `/api/v1/namespaces/${n}/configmaps/keep`, { kind: 'DeleteOptions', apiVersion: 'v1', dryRun: ['All'] });
+  t.is(r.status, 200);
+  t.is((await req(base, 'GET', `/api/v1/namespaces/${n}/configmaps/keep`)).status, 200);
+});

@@ -52,3 +52,18 @@ test('a Deployment gets pods bound to a node; scheduler and controller manager h
   t.true(names.includes('skiff-controller-manager'), names.join(','));
   for (const l of leases.body.items) t.truthy(l.spec.holderIdentity);
 });
+
+test('the controller manager in skiff server keeps EndpointSlices and gives nodes a podCIDR', async (t) => {
+  const svc = await req(srv.url, 'POST', '/api/v1/namespaces/default/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } });
+  t.is(svc.status, 201, JSON.stringify(svc.body));
+  const slices = await until('an EndpointSlice for web', async () => {
+    const list = await req(srv.url, 'GET', '/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb');
+    return list.body.items?.length ? list.body.items : undefined;
+  });
+  t.is(slices[0].addressType, 'IPv4');
+  const node = await until('a podCIDR on hollow-1', async () => {
+    const n = await req(srv.url, 'GET', '/api/v1/nodes/hollow-1');
+    return n.body.spec?.podCIDR ? n.body : undefined;
+  });
+  t.regex(node.spec.podCIDR, /^10\.42\.\d+\.0\/24$/);
+});
