@@ -10,6 +10,9 @@ import { Resources } from '../../pkg/client/resources.js';
 import { RestClient } from '../../pkg/client/rest.js';
 import { startTestApiServer, type TestApiServer } from '../lib/apiserver.js';
 import { startTestNode, type TestNode } from '../lib/cluster-node.js';
+import { exitAfterFile } from '../lib/exit-guard.js';
+
+exitAfterFile(test);
 
 let srv: TestApiServer;
 let node: TestNode;
