@@ -38,6 +38,17 @@ export function fieldSchema(s: Schema | (() => Schema)): Schema {
   return typeof s === 'function' ? s() : s;
 }
 
+/** childSchema is the schema of field or map key `key` inside an object or map schema. */
+export function childSchema(schema: Schema | undefined, key: string): Schema | undefined {
+  if (!schema) return undefined;
+  if (schema.type === 'object') {
+    const f = schema.fields[key];
+    return f ? fieldSchema(f) : undefined;
+  }
+  if (schema.type === 'map') return schema.values;
+  return undefined;
+}
+
 /** schemaAt walks a schema down a path of field names (list items are entered transparently). */
 export function schemaAt(root: Schema, path: readonly string[]): Schema | undefined {
   let cur: Schema | undefined = root;

@@ -2,7 +2,7 @@
 // manager owns; paths are lists of FieldsV1 segments — "f:name" for an object field,
 // "k:{"name":"web"}" for a list item found by its merge key, "v:<json>" for a set member.
 // Lists without a merge key and scalars are leaves (owned whole, as atomic lists are).
-import { fieldSchema, type Schema } from '../api/schema.js';
+import { childSchema as child, type Schema } from '../api/schema.js';
 import type { ManagedFieldsEntry } from '../api/meta.js';
 
 /** FieldPath is one owned path, as FieldsV1 segments. */
@@ -14,16 +14,6 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** IDENTITY_FIELDS are never owned: they name the object rather than describe it. */
 const IGNORED_TOP = new Set(['apiVersion', 'kind', 'status']);
 const OWNED_METADATA = new Set(['labels', 'annotations', 'finalizers', 'ownerReferences']);
-
-function child(schema: Schema | undefined, key: string): Schema | undefined {
-  if (!schema) return undefined;
-  if (schema.type === 'object') {
-    const f = schema.fields[key];
-    return f ? fieldSchema(f) : undefined;
-  }
-  if (schema.type === 'map') return schema.values;
-  return undefined;
-}
 
 /** fieldSetOf returns every owned path of an object (leaves, plus keyed list items themselves). */
 export function fieldSetOf(obj: Record<string, unknown>, schema: Schema | undefined, includeStatus = false): Set<string> {

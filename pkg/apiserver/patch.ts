@@ -3,7 +3,7 @@
 // schema (patchMergeKey / patchStrategy).
 import jsonpatch from 'fast-json-patch';
 import { newBadRequest, newInvalid } from '../api/errors.js';
-import { fieldSchema, type Schema } from '../api/schema.js';
+import { childSchema, type Schema } from '../api/schema.js';
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;
@@ -61,16 +61,6 @@ export function applyMergePatch(doc: Json, patch: Json): Json {
 export function applyStrategicMergePatch(doc: Json, patch: Json, schema: Schema | undefined): Json {
   if (!isObject(patch)) throw newBadRequest('strategic merge patch must be a JSON object');
   return mergeObject(isObject(doc) ? doc : {}, patch, schema);
-}
-
-function childSchema(schema: Schema | undefined, key: string): Schema | undefined {
-  if (!schema) return undefined;
-  if (schema.type === 'object') {
-    const f = schema.fields[key];
-    return f ? fieldSchema(f) : undefined;
-  }
-  if (schema.type === 'map') return schema.values;
-  return undefined;
 }
 
 function mergeObject(doc: JsonObject, patch: JsonObject, schema: Schema | undefined): Json {

@@ -1,6 +1,7 @@
 // tables.ts: server-side printing. `kubectl get` asks for a meta.k8s.io/v1 Table; the columns
 // here are the ones Kubernetes' own printers produce for each kind (priority 1 = `-o wide`).
 import type { KubeObject } from '../api/meta.js';
+import { humanDuration } from '../api/duration.js';
 
 /** TableColumn is one column definition. */
 export interface TableColumn {
@@ -24,25 +25,6 @@ const col = (name: string, type: TableColumn['type'] = 'string', priority = 0, f
   description: name === 'Name' ? 'Name must be unique within a namespace.' : name,
   priority,
 });
-
-/** humanDuration formats an age as Kubernetes does ("45s", "3m20s", "5h", "12d"). */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < -1) return '<invalid>';
-  if (seconds < 0) return '0s';
-  if (seconds < 60 * 2) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 10) return seconds % 60 === 0 ? `${minutes}m` : `${minutes}m${seconds % 60}s`;
-  if (minutes < 60 * 3) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 8) return minutes % 60 === 0 ? `${hours}h` : `${hours}h${minutes % 60}m`;
-  if (hours < 48) return `${hours}h`;
-  if (hours < 24 * 8) return hours % 24 === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${hours % 24}h`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
-  const years = Math.floor(hours / 24 / 365);
-  if (years < 8) return `${years}y${Math.floor(hours / 24) % 365}d`;
-  return `${years}y`;
-}
 
 function age(obj: KubeObject, now: number): string {
   const ts = obj.metadata.creationTimestamp;

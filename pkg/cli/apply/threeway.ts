@@ -7,23 +7,13 @@
 //   - and leaves alone whatever someone else set (fields never in the file).
 // Lists with a merge key (containers by name, ports by containerPort, env by name ...) are
 // merged item by item using the kind's schema; other lists are replaced whole.
-import { fieldSchema, type Schema } from '../../api/schema.js';
+import { childSchema, type Schema } from '../../api/schema.js';
 import { deepEqual } from '../../api/equality.js';
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;
 
 const isObject = (v: Json): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function childSchema(schema: Schema | undefined, key: string): Schema | undefined {
-  if (!schema) return undefined;
-  if (schema.type === 'object') {
-    const f = schema.fields[key];
-    return f ? fieldSchema(f) : undefined;
-  }
-  if (schema.type === 'map') return schema.values;
-  return undefined;
-}
 
 /**
  * threeWayMergePatch returns the strategic merge patch that takes current to modified, deleting

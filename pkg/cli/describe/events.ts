@@ -1,6 +1,6 @@
 // events.ts: the Events section every describer ends with.
 import type { KubeObject } from '../../api/meta.js';
-import { humanDuration } from '../printers/duration.js';
+import { humanDuration } from '../../api/duration.js';
 import type { DescribeWriter } from './writer.js';
 
 interface EventLike {

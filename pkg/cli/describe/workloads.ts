@@ -1,6 +1,7 @@
 // workloads.ts: describing Deployments, Services and Nodes, and a generic describer for the rest.
 import type { KubeObject } from '../../api/meta.js';
-import { humanDuration, rfc1123z } from '../printers/duration.js';
+import { humanDuration } from '../../api/duration.js';
+import { rfc1123z } from '../printers/duration.js';
 import { writeEvents } from './events.js';
 import { writeMeta, writePodTemplate, type DescribeContext } from './pod.js';
 import { DescribeWriter } from './writer.js';
