@@ -253,6 +253,11 @@ export function labelSelectorString(ls: LabelSelector | null | undefined): strin
   return selectorFromLabelSelector(ls).toString();
 }
 
+/** formatLabelSelector prints a LabelSelector as kubectl's tables and describe do: "<none>" when empty. */
+export function formatLabelSelector(ls: LabelSelector | null | undefined): string {
+  return (ls && labelSelectorString(ls)) || '<none>';
+}
+
 /** labelsMatch tells whether a LabelSelector (object form) selects the labels. */
 export function labelsMatch(ls: LabelSelector | null | undefined, labels: Record<string, string> | undefined): boolean {
   return selectorFromLabelSelector(ls).matches(labels);

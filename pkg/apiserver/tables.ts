@@ -2,6 +2,7 @@
 // here are the ones Kubernetes' own printers produce for each kind (priority 1 = `-o wide`).
 import type { KubeObject } from '../api/meta.js';
 import { humanDuration } from '../api/duration.js';
+import { formatLabelSelector } from '../api/labels.js';
 
 /** TableColumn is one column definition. */
 export interface TableColumn {
@@ -34,18 +35,6 @@ function age(obj: KubeObject, now: number): string {
 const get = (obj: unknown, path: string): any => path.split('.').reduce((o: any, k) => (o == null ? undefined : o[k]), obj);
 const orNone = (v: unknown): string => (v === undefined || v === null || v === '' ? '<none>' : String(v));
 const selectorString = (sel: Record<string, string> | undefined): string => (sel && Object.keys(sel).length ? Object.entries(sel).map(([k, v]) => `${k}=${v}`).join(',') : '<none>');
-
-function labelSelectorString(sel: any): string {
-  if (!sel) return '<none>';
-  const parts: string[] = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of sel.matchExpressions ?? []) {
-    if (e.operator === 'In') parts.push(`${e.key} in (${e.values.join(',')})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${e.values.join(',')})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.length ? parts.join(',') : '<none>';
-}
 
 const containersOf = (obj: KubeObject) => (get(obj, 'spec.template.spec.containers') ?? get(obj, 'spec.jobTemplate.spec.template.spec.containers') ?? []) as { name: string; image: string }[];
 const names = (obj: KubeObject) => containersOf(obj).map((c) => c.name).join(',');
@@ -115,15 +104,15 @@ const printers: Record<string, Printer> = {
   },
   deployments: {
     columns: [col('Name'), col('Ready'), col('Up-to-date', 'integer'), col('Available', 'integer'), col('Age'), col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
-    cells: (obj, now) => [obj.metadata.name!, `${get(obj, 'status.readyReplicas') ?? 0}/${get(obj, 'spec.replicas') ?? 0}`, get(obj, 'status.updatedReplicas') ?? 0, get(obj, 'status.availableReplicas') ?? 0, age(obj, now), names(obj), images(obj), labelSelectorString(get(obj, 'spec.selector'))],
+    cells: (obj, now) => [obj.metadata.name!, `${get(obj, 'status.readyReplicas') ?? 0}/${get(obj, 'spec.replicas') ?? 0}`, get(obj, 'status.updatedReplicas') ?? 0, get(obj, 'status.availableReplicas') ?? 0, age(obj, now), names(obj), images(obj), formatLabelSelector(get(obj, 'spec.selector'))],
   },
   replicasets: {
     columns: [col('Name'), col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), col('Age'), col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
-    cells: (obj, now) => [obj.metadata.name!, get(obj, 'spec.replicas') ?? 0, get(obj, 'status.replicas') ?? 0, get(obj, 'status.readyReplicas') ?? 0, age(obj, now), names(obj), images(obj), labelSelectorString(get(obj, 'spec.selector'))],
+    cells: (obj, now) => [obj.metadata.name!, get(obj, 'spec.replicas') ?? 0, get(obj, 'status.replicas') ?? 0, get(obj, 'status.readyReplicas') ?? 0, age(obj, now), names(obj), images(obj), formatLabelSelector(get(obj, 'spec.selector'))],
   },
   daemonsets: {
     columns: [col('Name'), col('Desired', 'integer'), col('Current', 'integer'), col('Ready', 'integer'), col('Up-to-date', 'integer'), col('Available', 'integer'), col('Node Selector'), col('Age'), col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
-    cells: (obj, now) => [obj.metadata.name!, get(obj, 'status.desiredNumberScheduled') ?? 0, get(obj, 'status.currentNumberScheduled') ?? 0, get(obj, 'status.numberReady') ?? 0, get(obj, 'status.updatedNumberScheduled') ?? 0, get(obj, 'status.numberAvailable') ?? 0, selectorString(get(obj, 'spec.template.spec.nodeSelector')), age(obj, now), names(obj), images(obj), labelSelectorString(get(obj, 'spec.selector'))],
+    cells: (obj, now) => [obj.metadata.name!, get(obj, 'status.desiredNumberScheduled') ?? 0, get(obj, 'status.currentNumberScheduled') ?? 0, get(obj, 'status.numberReady') ?? 0, get(obj, 'status.updatedNumberScheduled') ?? 0, get(obj, 'status.numberAvailable') ?? 0, selectorString(get(obj, 'spec.template.spec.nodeSelector')), age(obj, now), names(obj), images(obj), formatLabelSelector(get(obj, 'spec.selector'))],
   },
   services: {
     columns: [col('Name'), col('Type'), col('Cluster-IP'), col('External-IP'), col('Port(s)'), col('Age'), col('Selector', 'string', 1)],
@@ -169,14 +158,14 @@ const printers: Record<string, Printer> = {
       const start = get(obj, 'status.startTime');
       const end = get(obj, 'status.completionTime');
       const duration = start ? humanDuration((end ? Date.parse(end) : now) - Date.parse(start)) : '';
-      return [obj.metadata.name!, status, completions !== undefined ? `${succeeded}/${completions}` : `${succeeded}/1 of ${get(obj, 'spec.parallelism') ?? 1}`, duration, age(obj, now), names(obj), images(obj), labelSelectorString(get(obj, 'spec.selector'))];
+      return [obj.metadata.name!, status, completions !== undefined ? `${succeeded}/${completions}` : `${succeeded}/1 of ${get(obj, 'spec.parallelism') ?? 1}`, duration, age(obj, now), names(obj), images(obj), formatLabelSelector(get(obj, 'spec.selector'))];
     },
   },
   cronjobs: {
     columns: [col('Name'), col('Schedule'), col('Timezone'), col('Suspend', 'boolean'), col('Active', 'integer'), col('Last Schedule'), col('Age'), col('Containers', 'string', 1), col('Images', 'string', 1), col('Selector', 'string', 1)],
     cells(obj, now) {
       const last = get(obj, 'status.lastScheduleTime');
-      return [obj.metadata.name!, String(get(obj, 'spec.schedule')), orNone(get(obj, 'spec.timeZone')), Boolean(get(obj, 'spec.suspend')), (get(obj, 'status.active') ?? []).length, last ? humanDuration(now - Date.parse(last)) : '<none>', age(obj, now), names(obj), images(obj), labelSelectorString(get(obj, 'spec.jobTemplate.spec.selector'))];
+      return [obj.metadata.name!, String(get(obj, 'spec.schedule')), orNone(get(obj, 'spec.timeZone')), Boolean(get(obj, 'spec.suspend')), (get(obj, 'status.active') ?? []).length, last ? humanDuration(now - Date.parse(last)) : '<none>', age(obj, now), names(obj), images(obj), formatLabelSelector(get(obj, 'spec.jobTemplate.spec.selector'))];
     },
   },
   endpoints: {

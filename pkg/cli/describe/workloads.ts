@@ -1,23 +1,12 @@
 // workloads.ts: describing Deployments, Services and Nodes, and a generic describer for the rest.
 import type { KubeObject } from '../../api/meta.js';
 import { humanDuration } from '../../api/duration.js';
+import { formatLabelSelector } from '../../api/labels.js';
 import { rfc1123z } from '../printers/duration.js';
 import { writeEvents } from './events.js';
 import { writeMeta, writePodTemplate, type DescribeContext } from './pod.js';
 import { DescribeWriter } from './writer.js';
 
-
-function selectorString(sel: any): string {
-  if (!sel) return '<none>';
-  const parts: string[] = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of sel.matchExpressions ?? []) {
-    if (e.operator === 'In') parts.push(`${e.key} in (${e.values.join(',')})`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin (${e.values.join(',')})`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.length ? parts.join(',') : '<none>';
-}
 
 /** describeDeployment prints a Deployment like kubectl describe deployment. */
 export function describeDeployment(d: KubeObject, ctx: DescribeContext): string {
@@ -25,7 +14,7 @@ export function describeDeployment(d: KubeObject, ctx: DescribeContext): string 
   const spec = (d.spec ?? {}) as any;
   const status = (d.status ?? {}) as any;
   writeMeta(w, d, { creation: true });
-  w.line(0, 'Selector:', selectorString(spec.selector));
+  w.line(0, 'Selector:', formatLabelSelector(spec.selector));
   w.line(0, 'Replicas:', `${spec.replicas ?? 1} desired | ${status.updatedReplicas ?? 0} updated | ${status.replicas ?? 0} total | ${status.availableReplicas ?? 0} available | ${status.unavailableReplicas ?? 0} unavailable`);
   if (spec.paused) w.line(0, 'Paused:', 'true');
   w.line(0, 'StrategyType:', spec.strategy?.type ?? 'RollingUpdate');
