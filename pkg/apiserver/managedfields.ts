@@ -4,6 +4,7 @@
 // Lists without a merge key and scalars are leaves (owned whole, as atomic lists are).
 import { childSchema as child, type Schema } from '../api/schema.js';
 import type { ManagedFieldsEntry } from '../api/meta.js';
+import { deepEqual } from '../api/equality.js';
 
 /** FieldPath is one owned path, as FieldsV1 segments. */
 export type FieldPathSegments = string[];
@@ -151,7 +152,7 @@ export function trackUpdate(next: Record<string, any>, current: Record<string, a
   const status = writer.subresource === 'status';
   const newSet = fieldSetOf(next, schema, status);
   const oldSet = current ? fieldSetOf(current, schema, status) : new Set<string>();
-  const changed = [...newSet].filter((p) => !oldSet.has(p) || !sameValue(getAt(next, p), getAt(current, p)));
+  const changed = [...newSet].filter((p) => !oldSet.has(p) || !deepEqual(getAt(next, p), getAt(current, p)));
   const removed = [...oldSet].filter((p) => !newSet.has(p));
   if (!changed.length && !removed.length) {
     next.metadata.managedFields = current?.metadata?.managedFields;
@@ -206,7 +207,7 @@ export function mergeApply(current: Record<string, any>, applied: Record<string,
   for (const p of appliedSet) {
     if (p.split(SEP).at(-1)!.startsWith('k:')) continue; // owning an item is not a conflict; its fields are
     for (const o of others) {
-      if (o.set.has(p) && !sameValue(getAt(current, p), getAt(applied, p))) {
+      if (o.set.has(p) && !deepEqual(getAt(current, p), getAt(applied, p))) {
         conflicts.push({ manager: o.entry.manager ?? '', apiVersion: o.entry.apiVersion ?? '', path: p });
       }
     }
@@ -275,17 +276,6 @@ export function displayPath(path: string): string {
       return `[=${seg.slice(2)}]`;
     })
     .join('');
-}
-
-/** sameValue compares two JSON values. */
-export function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (!isObject(v)) return v;
-  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
 }
 
 /** ManagerKey identifies one managedFields entry. */

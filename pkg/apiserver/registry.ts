@@ -17,6 +17,7 @@ import {
 import type { FieldError } from '../api/field.js';
 import { rfc3339, type DeleteOptions, type KubeList, type KubeObject } from '../api/meta.js';
 import { structuralErrors, type Schema } from '../api/schema.js';
+import { deepEqual } from '../api/equality.js';
 import { apiVersionOf, type KindInfo } from '../api/scheme.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, type PatchType } from './patch.js';
 import { StorageError, type Storage } from './storage.js';
@@ -340,7 +341,7 @@ export class ResourceStore {
       trackUpdate(next, current, this.info.schema, this.writer(ctx, 'Update', subresource));
     }
     next.metadata.resourceVersion = current.metadata.resourceVersion;
-    if (sameObject(current, next)) return current; // a no-op write does not bump the resourceVersion
+    if (deepEqual(current, next)) return current; // a no-op write does not bump the resourceVersion
     if (ctx.dryRun) return next;
     try {
       if (next.metadata.deletionTimestamp && this.strategy.readyToDelete(next)) {
@@ -400,7 +401,7 @@ export class ResourceStore {
           next.metadata.deletionGracePeriodSeconds = grace;
         }
         this.strategy.prepareForDelete?.(next);
-        if (sameObject(current, next) || ctx.dryRun) return { object: next, gone: false };
+        if (deepEqual(current, next) || ctx.dryRun) return { object: next, gone: false };
         const rev = await this.storage.update(this.key(namespace, name), this.encode(next), Number(current.metadata.resourceVersion));
         next.metadata.resourceVersion = String(rev);
         return { object: next, gone: false };
@@ -487,24 +488,8 @@ const SPEC_EXEMPT = new Set(['metadata', 'status', 'apiVersion', 'kind']);
 
 // specChanged tells whether anything but metadata and status changed: that bumps generation.
 function specChanged(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => JSON.stringify(canonical(Object.fromEntries(Object.entries(o).filter(([k]) => !SPEC_EXEMPT.has(k)))));
-  return strip(a) !== strip(b);
-}
-
-function sameObject(a: KubeObject, b: KubeObject): boolean {
-  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
-}
-
-/** canonical sorts object keys so that equal objects serialize equally. */
-export function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (typeof v !== 'object' || v === null) return v;
-  return Object.fromEntries(
-    Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-  );
+  const strip = (o: KubeObject) => Object.fromEntries(Object.entries(o).filter(([k]) => !SPEC_EXEMPT.has(k)));
+  return !deepEqual(strip(a), strip(b));
 }
 
 function encodeContinue(rev: number, start: string): string {

@@ -26,7 +26,7 @@ import { ApiMetrics } from './metrics.js';
 import { openapiGroupVersionDoc, openapiRoot } from './openapi.js';
 import { relayUpgrade, resolveAgent, streamLogs, writeUpgradeError } from './podproxy.js';
 import { nodePortAllocator, parseCidr, serviceIPAllocator } from './allocator.js';
-import { patchTypeOf } from './patch.js';
+import { applyJsonPatch, applyMergePatch, patchTypeOf } from './patch.js';
 import { ResourceStore, decodeObject, type RequestContext, type RegistryHost } from './registry.js';
 import { Storage } from './storage.js';
 import { strategyFor } from './strategy.js';
@@ -536,7 +536,6 @@ export class ApiServer implements RegistryHost {
       const contentType = String(req.headers['content-type'] ?? '');
       const type = patchTypeOf(contentType);
       if (!type) throw newUnsupportedMediaType(contentType);
-      const { applyJsonPatch, applyMergePatch } = await import('./patch.js');
       scale = (type === 'json' ? applyJsonPatch(scale, req.body) : applyMergePatch(scale, req.body)) as typeof scale;
     } else {
       scale = req.body as typeof scale;
