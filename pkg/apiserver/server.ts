@@ -15,6 +15,7 @@ import {
   newTooLarge,
   newUnsupportedMediaType,
   newConflict,
+  newServiceUnavailable,
   type Status,
 } from '../api/errors.js';
 import { parseFieldSelector, FieldSelectorParseError } from '../api/fields.js';
@@ -61,6 +62,33 @@ export interface ApiServerOptions {
   serviceCidr?: string;
 }
 
+/** EXTENSION_GROUP is the API group served by in-process extensions (see registerExtension). */
+export const EXTENSION_GROUP = 'skiff.dev';
+
+/** ExtensionRequest is what an extension handler is given: path parameters, query and the parsed body. */
+export interface ExtensionRequest {
+  method: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+/** ExtensionResponse is a status code and a JSON body (an object or a v1 Status). */
+export interface ExtensionResponse {
+  code: number;
+  body: unknown;
+}
+
+/** ExtensionHandler answers requests for one registered method and path. */
+export type ExtensionHandler = (req: ExtensionRequest) => ExtensionResponse | Promise<ExtensionResponse>;
+
+interface Extension {
+  method: string;
+  /** segments of the pattern; "{x}" segments capture parameter x. */
+  segments: string[];
+  handler: ExtensionHandler;
+}
+
 interface Route {
   info: KindInfo;
   store: ResourceStore;
@@ -77,6 +105,7 @@ export class ApiServer implements RegistryHost {
   readonly log: Logger;
   private readonly stores = new Map<string, ResourceStore>();
   private readonly openWatches = new Set<() => void>();
+  private readonly extensions: Extension[] = [];
   private address = '';
   readonly allocators: RegistryHost['allocators'];
 
@@ -114,6 +143,24 @@ export class ApiServer implements RegistryHost {
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
     this.log.info({ url }, 'API server listening');
     return url;
+  }
+
+  /**
+   * registerExtension serves METHOD PATTERN (e.g. "/apis/skiff.dev/v1/namespaces/{namespace}/pods/{name}/why")
+   * from a component in this process, also after listen (fastify cannot add routes then).
+   * Patterns live under /apis/skiff.dev/; while none is registered, that group answers 503, as
+   * Kubernetes answers for an aggregated APIService whose backend is unavailable. Returns a
+   * function that unregisters the handler.
+   */
+  registerExtension(method: string, pattern: string, handler: ExtensionHandler): () => void {
+    const segments = pattern.split('/').filter(Boolean);
+    if (segments[0] !== 'apis' || segments[1] !== EXTENSION_GROUP) throw new Error(`extension paths must start with /apis/${EXTENSION_GROUP}/, got ${pattern}`);
+    const ext: Extension = { method: method.toUpperCase(), segments, handler };
+    this.extensions.push(ext);
+    return () => {
+      const i = this.extensions.indexOf(ext);
+      if (i >= 0) this.extensions.splice(i, 1);
+    };
   }
 
   /** compact discards etcd history up to rev and lets watch caches forget it (watches from before get 410). */
@@ -213,6 +260,7 @@ export class ApiServer implements RegistryHost {
       group = parts[1];
       version = parts[2];
       rest = parts.slice(3);
+      if (group === EXTENSION_GROUP) return this.serveExtension(req, reply, parts, url);
       if (!version) {
         const doc = apiGroup(allKinds(), group);
         return doc ? doc : reply.code(404).send(notFoundStatus(url.pathname));
@@ -315,6 +363,26 @@ export class ApiServer implements RegistryHost {
       default:
         throw newMethodNotAllowed({ group, resource: subresource ? `${resource}/${subresource}` : resource }, req.method);
     }
+  }
+
+  // serveExtension answers a path under /apis/skiff.dev/ from the registered extensions.
+  private async serveExtension(req: FastifyRequest, reply: FastifyReply, parts: string[], url: URL): Promise<FastifyReply> {
+    if (this.extensions.length === 0) {
+      const err = newServiceUnavailable(`the server is currently unable to handle the request: no component in this API server's process serves ${EXTENSION_GROUP}`);
+      return reply.code(err.code).send(err.status);
+    }
+    let pathMatched = false;
+    for (const ext of this.extensions) {
+      const params = matchSegments(ext.segments, parts);
+      if (!params) continue;
+      pathMatched = true;
+      if (ext.method !== req.method) continue;
+      (req as FastifyRequest & { skiffRoute?: unknown }).skiffRoute = { verb: req.method, resource: ext.segments.slice(3).filter((s) => !s.startsWith('{')).join('/'), subresource: '' };
+      const res = await ext.handler({ method: req.method, params, query: url.searchParams, body: req.body });
+      return reply.code(res.code).type('application/json').send(res.body);
+    }
+    if (pathMatched) throw newMethodNotAllowed({ group: EXTENSION_GROUP, resource: parts.slice(3).join('/') }, req.method);
+    return reply.code(404).send(notFoundStatus(url.pathname));
   }
 
   // upgrade relays exec/attach WebSockets to the pod's agent.
@@ -609,6 +677,18 @@ function wantsYaml(accept: string): boolean {
 
 function newGoneStatus(): Status {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'The resourceVersion for the provided watch is too old.', reason: 'Expired', code: 410 };
+}
+
+// matchSegments matches decoded path segments against a pattern's; "{x}" captures segment x.
+function matchSegments(pattern: string[], parts: string[]): Record<string, string> | undefined {
+  if (pattern.length !== parts.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i];
+    if (p.startsWith('{') && p.endsWith('}')) params[p.slice(1, -1)] = parts[i];
+    else if (p !== parts[i]) return undefined;
+  }
+  return params;
 }
 
 function notFoundStatus(_path: string): Status {

@@ -92,6 +92,7 @@ export class Scheduler {
   private bindingsDone: Promise<void>[] = [];
   private cleanupTimer: TimerHandle | undefined;
   private started = false;
+  private synced = false;
   readonly stats: SchedulerStats = { attempts: 0, scheduled: 0, unschedulable: 0, bindErrors: 0, preemptions: 0, algorithmMs: 0 };
 
   constructor(private readonly opts: SchedulerOptions) {
@@ -126,7 +127,13 @@ export class Scheduler {
       this.scheduleCleanup(signal);
     }
     this.informers.start(signal);
-    return this.informers.waitForCacheSync(signal);
+    this.synced = await this.informers.waitForCacheSync(signal);
+    return this.synced;
+  }
+
+  /** hasSynced tells whether start's informer caches have synced (explanations before that would see no nodes). */
+  hasSynced(): boolean {
+    return this.synced;
   }
 
   /** schedulingLoop schedules pods until signal aborts (call start first). Bindings in flight are awaited. */

@@ -1,15 +1,25 @@
-// why-handler.ts: the HTTP side of `skiff why`. The API server mounts it at
+// why-handler.ts: the HTTP side of `skiff why`. `skiff server` registers it with the API
+// server's extension hook (ApiServer.registerExtension) once the scheduler exists:
 //
-//   GET /apis/skiff.dev/v1/namespaces/{namespace}/pods/{name}/why
+//   GET  /apis/skiff.dev/v1/namespaces/{namespace}/pods/{name}/why      explain a stored pod
+//   POST /apis/skiff.dev/v1/namespaces/{namespace}/schedulingexplanations  explain the Pod in the body
+//                                                                          (never stored: `skiff schedule --dry-run`)
 //
-// and answers 200 with a SchedulingExplanation (see explain.ts), or a v1 Status: 404 when the
-// pod is unknown to the scheduler, 503 when no scheduler runs in this process.
+// Both answer 200 with a SchedulingExplanation (see explain.ts), or a v1 Status: 404 when the
+// pod is unknown to the scheduler, 400 for a body that is not a Pod, 503 when no scheduler runs
+// in this process (or its caches have not synced yet).
 import type { Pod } from '../api/core/pod-types.js';
-import { newNotFound, newServiceUnavailable, type Status } from '../api/errors.js';
+import { newBadRequest, newNotFound, newServiceUnavailable, type Status } from '../api/errors.js';
 import type { Explanation } from './explain.js';
 
 /** WHY_ROUTE is the route pattern to mount the handler at (fastify syntax). */
 export const WHY_ROUTE = '/apis/skiff.dev/v1/namespaces/:namespace/pods/:name/why';
+
+/** WHY_PATH is the extension path pattern of `why` for a stored pod. */
+export const WHY_PATH = '/apis/skiff.dev/v1/namespaces/{namespace}/pods/{name}/why';
+
+/** EXPLAIN_PATH is the extension path pattern that explains the Pod posted to it without storing it. */
+export const EXPLAIN_PATH = '/apis/skiff.dev/v1/namespaces/{namespace}/schedulingexplanations';
 
 /** WhySource is what the handler needs from a scheduler (Scheduler implements it). */
 export interface WhySource {
@@ -38,6 +48,50 @@ export function whyHandler(source: WhySource | (() => WhySource | undefined)): (
     }
     return { code: 200, body: s.explain(pod) };
   };
+}
+
+/** dryRunHandler returns a function explaining a Pod that is not stored (the body of a POST to EXPLAIN_PATH). */
+export function dryRunHandler(source: WhySource | (() => WhySource | undefined)): (namespace: string, body: unknown) => WhyResponse {
+  return (namespace, body) => {
+    const s = typeof source === 'function' ? source() : source;
+    if (!s) {
+      const err = newServiceUnavailable('no scheduler is running in this server (or its caches have not synced yet)');
+      return { code: err.code, body: err.status };
+    }
+    const pod = body as Partial<Pod> | undefined;
+    if (!pod || typeof pod !== 'object' || pod.kind !== 'Pod' || !Array.isArray(pod.spec?.containers)) {
+      const err = newBadRequest('the body must be a v1 Pod with spec.containers');
+      return { code: err.code, body: err.status };
+    }
+    const metadata = { ...(pod.metadata ?? {}) };
+    if (metadata.namespace && metadata.namespace !== namespace) {
+      const err = newBadRequest(`the namespace of the Pod (${metadata.namespace}) does not match the namespace of the request (${namespace})`);
+      return { code: err.code, body: err.status };
+    }
+    metadata.namespace = namespace;
+    metadata.name ??= `${metadata.generateName ?? 'dry-run-'}explained`;
+    return { code: 200, body: s.explain({ ...(pod as Pod), metadata }) };
+  };
+}
+
+/** ExtensionHost is the part of the API server registerWhyExtension needs (ApiServer implements it). */
+export interface ExtensionHost {
+  registerExtension(
+    method: string,
+    pattern: string,
+    handler: (req: { params: Record<string, string>; body: unknown }) => { code: number; body: unknown },
+  ): () => void;
+}
+
+/** registerWhyExtension serves WHY_PATH and EXPLAIN_PATH from source on the API server of this process; returns an unregister function. */
+export function registerWhyExtension(host: ExtensionHost, source: WhySource | (() => WhySource | undefined)): () => void {
+  const why = whyHandler(source);
+  const dryRun = dryRunHandler(source);
+  const offs = [
+    host.registerExtension('GET', WHY_PATH, ({ params }) => why(params.namespace, params.name)),
+    host.registerExtension('POST', EXPLAIN_PATH, ({ params, body }) => dryRun(params.namespace, body)),
+  ];
+  return () => offs.forEach((off) => off());
 }
 
 /** RouteHost is the part of a fastify instance whyRoute needs. */

@@ -16,6 +16,7 @@ import { startControllerManager, type ControllerManager } from '../controllerman
 import { RestClient } from '../client/rest.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { runWithLeaderElection } from '../scheduler/leader.js';
+import { registerWhyExtension } from '../scheduler/why-handler.js';
 
 /** ServerOptions configures `skiff server`. */
 export interface ServerOptions {
@@ -109,6 +110,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const schedulerClient = new RestClient({ ...restConfig, userAgent: 'skiff-server/scheduler' });
   const identity = `${hostname()}_${randomBytes(4).toString('hex')}`;
   const scheduler = new Scheduler({ client: schedulerClient, logger: log, identity });
+  // `skiff why` and `skiff schedule --dry-run` read this scheduler's cache through the API server (503 until it syncs).
+  registerWhyExtension(api, () => (scheduler.hasSynced() ? scheduler : undefined));
   const schedulerDone = runWithLeaderElection(scheduler, { client: schedulerClient, identity, logger: log }, components.signal)
     .catch((err) => log.error({ err }, 'scheduler stopped'))
     .finally(() => schedulerClient.close());
