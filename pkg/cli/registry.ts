@@ -17,6 +17,7 @@ import { rolloutCommand } from './commands/rollout.js';
 import { runCommand } from './commands/run.js';
 import { scaleCommand } from './commands/scale.js';
 import { waitCommand } from './commands/wait.js';
+import { scheduleCommand, whyCommand } from './commands/why.js';
 
 /** commands lists every subcommand. */
 export const commands: Command[] = [
@@ -32,6 +33,8 @@ export const commands: Command[] = [
   scaleCommand,
   rolloutCommand,
   waitCommand,
+  whyCommand,
+  scheduleCommand,
   logsCommand,
   execCommand,
   runCommand,
