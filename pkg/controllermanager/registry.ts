@@ -1,6 +1,7 @@
 // registry.ts: the controllers the manager knows, by the names `--controllers` takes.
 import type { ControllerContext, Runnable } from '../controllers/context.js';
 import { register as deployment } from '../controllers/deployment/deployment.js';
+import { register as daemonSet } from '../controllers/daemonset/daemonset.js';
 import { register as cronJob } from '../controllers/cronjob/cronjob.js';
 import { register as job } from '../controllers/job/job.js';
 import { register as garbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
@@ -20,6 +21,7 @@ export const knownControllers: Record<string, ControllerFactory> = {
   garbagecollector: (ctx) => garbageCollector(ctx),
   replicaset: (ctx) => replicaSet(ctx),
   deployment: (ctx) => deployment(ctx),
+  daemonset: (ctx) => daemonSet(ctx),
   job: (ctx) => job(ctx),
   cronjob: (ctx) => cronJob(ctx),
   podgc: (ctx) => podgc(ctx),

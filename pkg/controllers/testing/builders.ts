@@ -1,8 +1,10 @@
 // builders.ts: test objects for controller tests: ReplicaSets, Deployments and pods in the
 // states the controllers care about (scheduled, Running, Ready since some time).
+import type { DaemonSet } from '../../api/apps/daemonset.js';
 import type { Deployment } from '../../api/apps/deployment.js';
+import type { Node, Taint } from '../../api/core/node.js';
 import type { ReplicaSet } from '../../api/apps/replicaset.js';
-import type { Pod } from '../../api/core/pod-types.js';
+import type { Pod, Toleration } from '../../api/core/pod-types.js';
 import { rfc3339, type OwnerReference } from '../../api/meta.js';
 
 /** newReplicaSet builds a ReplicaSet selecting app=<name>. */
@@ -72,4 +74,44 @@ export function newPod(name: string, state: PodState = {}): Pod {
     pod.status = { ...pod.status, containerStatuses: [{ name: 'app', ready: false, restartCount: state.restarts, image: 'x', imageID: '' } as never] };
   }
   return pod;
+}
+
+/** newDaemonSet builds a DaemonSet selecting app=<name>, as the API server would default it (RollingUpdate, maxUnavailable 1). */
+export function newDaemonSet(name: string, opts: { uid?: string; image?: string; nodeSelector?: Record<string, string>; tolerations?: Toleration[]; maxUnavailable?: number | string; maxSurge?: number | string; onDelete?: boolean; minReadySeconds?: number } = {}): DaemonSet {
+  const labels = { app: name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name, namespace: 'default', uid: opts.uid, generation: 1 },
+    spec: {
+      selector: { matchLabels: labels },
+      minReadySeconds: opts.minReadySeconds,
+      updateStrategy: opts.onDelete
+        ? { type: 'OnDelete' }
+        : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: opts.maxUnavailable ?? 1, maxSurge: opts.maxSurge ?? 0 } },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [{ name: 'app', image: opts.image ?? 'registry.local/agent:1' }],
+          ...(opts.nodeSelector ? { nodeSelector: opts.nodeSelector } : {}),
+          ...(opts.tolerations ? { tolerations: opts.tolerations } : {}),
+        },
+      },
+    },
+  };
+}
+
+/** newNode builds a Ready node with the hostname label, optional labels, taints and a cordon. */
+export function newNode(name: string, opts: { labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; ready?: 'True' | 'False' | 'Unknown' } = {}): Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, ...(opts.labels ?? {}) } },
+    spec: { ...(opts.taints ? { taints: opts.taints } : {}), ...(opts.unschedulable ? { unschedulable: true } : {}) },
+    status: {
+      capacity: { cpu: '4', memory: '8Gi', pods: '110' },
+      allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
+      conditions: [{ type: 'Ready', status: opts.ready ?? 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+    },
+  };
 }
