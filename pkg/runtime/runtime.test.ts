@@ -1,17 +1,18 @@
 // Integration tests of ContainerRuntime with real crun/runc and conmon (run as root).
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import { newContainerConfig, newSandboxConfig, newTestEnv, type TestEnv } from './testing/fixtures.js';
-import type { ContainerRuntime } from './runtime.js';
+import { newContainerConfig, newSandboxConfig, newTestEnv, testRuntimes, type TestEnv } from './testing/fixtures.js';
+import type { ContainerRuntime, RuntimeOptions } from './runtime.js';
+import type { OciRuntimeName } from './oci/cli.js';
 import type { ContainerConfig } from './types.js';
 import { cgroupDir, detectCgroupMode } from './sys/cgroups.js';
 import { isNotFound } from './errors.js';
 
-async function setup(t: { teardown: (fn: () => Promise<void>) => void }): Promise<{ env: TestEnv; rt: ContainerRuntime }> {
-  const env = await newTestEnv();
+async function setup(t: { teardown: (fn: () => Promise<void>) => void }, runtime: OciRuntimeName, opts: Partial<RuntimeOptions> = {}): Promise<{ env: TestEnv; rt: ContainerRuntime }> {
+  const env = await newTestEnv(runtime);
   t.teardown(() => env.cleanup());
-  const rt = await env.open();
+  const rt = await env.open(opts);
   return { env, rt };
 }
 
@@ -25,200 +26,251 @@ async function waitExited(rt: ContainerRuntime, id: string, timeoutMs = 20_000) 
   throw new Error(`container ${id} did not exit`);
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** cpuUsageNs reads a cgroup's consumed CPU time in nanoseconds. */
+async function cpuUsageNs(cgroupsPath: string): Promise<bigint> {
+  const mode = detectCgroupMode();
+  if (mode === 'v2') {
+    const stat = await readFile(path.join(cgroupDir(mode, cgroupsPath, 'cpu'), 'cpu.stat'), 'utf8');
+    return BigInt(/usage_usec (\d+)/.exec(stat)![1]) * 1000n;
+  }
+  return BigInt((await readFile(path.join(cgroupDir(mode, cgroupsPath, 'cpuacct'), 'cpuacct.usage'), 'utf8')).trim());
+}
+
 async function runToExit(rt: ContainerRuntime, sandboxId: string, config: ContainerConfig) {
   const id = await rt.createContainer(sandboxId, config);
   await rt.startContainer(id);
   return { id, status: await waitExited(rt, id) };
 }
 
-test('a container that echoes exits 0 and its log is in CRI format', async (t) => {
-  const { env, rt } = await setup(t);
-  const sb = await rt.runPodSandbox(newSandboxConfig(env));
-  t.is((await rt.podSandboxStatus(sb)).state, 'SANDBOX_READY');
-  const { id, status } = await runToExit(rt, sb, newContainerConfig({ command: ['echo', 'hello skiff'] }));
-  t.is(status.exitCode, 0);
-  t.is(status.reason, 'Completed');
-  t.true(status.startedAt > 0 && status.finishedAt >= status.startedAt);
-  const log = await readFile(status.logPath, 'utf8');
-  t.regex(log, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+(Z|[+-]\d\d:\d\d) stdout F hello skiff\n$/);
-  let read = '';
-  for await (const s of rt.logs(id, { follow: true })) read += s;
-  t.is(read, 'hello skiff\n');
-});
+// Every test runs once per low-level runtime (SKIFF_TEST_RUNTIMES, default crun and runc).
+for (const runtime of testRuntimes()) {
+  const it = (title: string, fn: (t: ExecutionContext) => Promise<void>) => test(`${runtime}: ${title}`, fn);
 
-test('non-zero exit code, env, args and working dir', async (t) => {
-  const { env, rt } = await setup(t);
-  const sb = await rt.runPodSandbox(newSandboxConfig(env));
-  const { status } = await runToExit(
-    rt,
-    sb,
-    newContainerConfig({
-      command: ['sh', '-c'],
-      args: ['echo "$IMAGE_VAR $MY_VAR $(pwd) $(id -u):$(id -g)"; echo oops >&2; exit 7'],
-      envs: [{ key: 'MY_VAR', value: 'from-container' }],
-      workingDir: '/tmp',
-      linux: { securityContext: { runAsUser: { value: 1000 } } },
-    }),
-  );
-  t.is(status.exitCode, 7);
-  t.is(status.reason, 'Error');
-  const log = await readFile(status.logPath, 'utf8');
-  t.regex(log, / stdout F from-image from-container \/tmp 1000:1000\n/);
-  t.regex(log, / stderr F oops\n/);
-});
+  it('a container that echoes exits 0 and its log is in CRI format', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    t.is((await rt.podSandboxStatus(sb)).state, 'SANDBOX_READY');
+    const { id, status } = await runToExit(rt, sb, newContainerConfig({ command: ['echo', 'hello skiff'] }));
+    t.is(status.exitCode, 0);
+    t.is(status.reason, 'Completed');
+    t.true(status.startedAt > 0 && status.finishedAt >= status.startedAt);
+    const log = await readFile(status.logPath, 'utf8');
+    t.regex(log, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+(Z|[+-]\d\d:\d\d) stdout F hello skiff\n$/);
+    let read = '';
+    for await (const s of rt.logs(id, { follow: true })) read += s;
+    t.is(read, 'hello skiff\n');
+  });
 
-test('memory limit is set in the cgroup and an allocation beyond it is OOMKilled', async (t) => {
-  const { env, rt } = await setup(t);
-  const sb = await rt.runPodSandbox(newSandboxConfig(env));
-  const limit = 20 * 1024 * 1024;
-  const id = await rt.createContainer(
-    sb,
-    newContainerConfig({
-      command: ['sh', '-c', 'sleep 0.5; x=$(head -c 100000000 /dev/zero | tr "\\0" a); echo survived'],
-      linux: { resources: { memoryLimitInBytes: limit, cpuShares: 256, pidsLimit: 50 } },
-    }),
-  );
-  const mode = detectCgroupMode();
-  const cgPath = rt.containerCgroupsPath(id);
-  t.true(cgPath.startsWith(env.cgroupParent + '/'));
-  const memFile = mode === 'v2' ? 'memory.max' : 'memory.limit_in_bytes';
-  t.is(Number((await readFile(path.join(cgroupDir(mode, cgPath, 'memory'), memFile), 'utf8')).trim()), limit);
-  t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'pids'), 'pids.max'), 'utf8')).trim(), '50');
-  if (mode !== 'v2') t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'cpu'), 'cpu.shares'), 'utf8')).trim(), '256');
-  await rt.startContainer(id);
-  const status = await waitExited(rt, id);
-  t.is(status.reason, 'OOMKilled', `${status.exitCode} ${status.message}`);
-  t.not(status.exitCode, 0);
-});
+  it('non-zero exit code, env, args and working dir', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    const { status } = await runToExit(
+      rt,
+      sb,
+      newContainerConfig({
+        command: ['sh', '-c'],
+        args: ['echo "$IMAGE_VAR $MY_VAR $(pwd) $(id -u):$(id -g)"; echo oops >&2; exit 7'],
+        envs: [{ key: 'MY_VAR', value: 'from-container' }],
+        workingDir: '/tmp',
+        linux: { securityContext: { runAsUser: { value: 1000 } } },
+      }),
+    );
+    t.is(status.exitCode, 7);
+    t.is(status.reason, 'Error');
+    const log = await readFile(status.logPath, 'utf8');
+    t.regex(log, / stdout F from-image from-container \/tmp 1000:1000\n/);
+    t.regex(log, / stderr F oops\n/);
+  });
 
-test('stop: SIGTERM is honoured by a trapping process, ignored PID 1 gets SIGKILL after the timeout', async (t) => {
-  const { env, rt } = await setup(t);
-  const sb = await rt.runPodSandbox(newSandboxConfig(env));
-  const trapping = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'trap' }, command: ['sh', '-c', 'trap "echo bye; exit 42" TERM; while true; do sleep 0.1; done'] }));
-  const stubborn = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'stubborn' }, command: ['sleep', '1000'] }));
-  await rt.startContainer(trapping);
-  await rt.startContainer(stubborn);
-  t.is((await rt.containerStatus(trapping)).state, 'CONTAINER_RUNNING');
-  await new Promise((r) => setTimeout(r, 300));
-  const t0 = Date.now();
-  await rt.stopContainer(trapping, 10);
-  t.true(Date.now() - t0 < 5000);
-  const s1 = await rt.containerStatus(trapping);
-  t.is(s1.state, 'CONTAINER_EXITED');
-  t.is(s1.exitCode, 42);
-  const t1 = Date.now();
-  await rt.stopContainer(stubborn, 1);
-  t.true(Date.now() - t1 >= 1000);
-  const s2 = await rt.containerStatus(stubborn);
-  t.is(s2.exitCode, 137);
-  // stopping again is a no-op
-  await rt.stopContainer(stubborn, 1);
-  await rt.removeContainer(stubborn);
-  t.true(isNotFound(await rt.containerStatus(stubborn).catch((e) => e)));
-  // the log outlives the container
-  t.regex(await readFile(s1.logPath, 'utf8'), /stdout F bye/);
-});
+  it('memory limit is set in the cgroup and an allocation beyond it is OOMKilled', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    const limit = 20 * 1024 * 1024;
+    const id = await rt.createContainer(
+      sb,
+      newContainerConfig({
+        command: ['sh', '-c', 'sleep 0.5; x=$(head -c 100000000 /dev/zero | tr "\\0" a); echo survived'],
+        linux: { resources: { memoryLimitInBytes: limit, cpuShares: 256, pidsLimit: 50 } },
+      }),
+    );
+    const mode = detectCgroupMode();
+    const cgPath = rt.containerCgroupsPath(id);
+    t.true(cgPath.startsWith(env.cgroupParent + '/'));
+    const memFile = mode === 'v2' ? 'memory.max' : 'memory.limit_in_bytes';
+    t.is(Number((await readFile(path.join(cgroupDir(mode, cgPath, 'memory'), memFile), 'utf8')).trim()), limit);
+    t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'pids'), 'pids.max'), 'utf8')).trim(), '50');
+    if (mode !== 'v2') t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'cpu'), 'cpu.shares'), 'utf8')).trim(), '256');
+    await rt.startContainer(id);
+    const status = await waitExited(rt, id);
+    t.is(status.reason, 'OOMKilled', `${status.exitCode} ${status.message}`);
+    t.not(status.exitCode, 0);
+  });
 
-test('ExecSync captures output and exit code, and times out', async (t) => {
-  const { env, rt } = await setup(t);
-  const sb = await rt.runPodSandbox(newSandboxConfig(env));
-  const id = await rt.createContainer(sb, newContainerConfig({ command: ['sleep', '1000'] }));
-  await rt.startContainer(id);
-  const r = await rt.execSync(id, ['sh', '-c', 'cat /etc/motd; echo err >&2; exit 3'], 10);
-  t.is(r.stdout.toString(), 'from the image\n');
-  t.is(r.stderr.toString(), 'err\n');
-  t.is(r.exitCode, 3);
-  const t0 = Date.now();
-  const err = await rt.execSync(id, ['sleep', '30'], 1).catch((e) => e);
-  t.is(err.code, 'DeadlineExceeded');
-  t.true(Date.now() - t0 < 10_000);
-});
+  it('a CPU limit of 200m holds a busy loop to about a fifth of a core', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    // kubelet's mapping of limits.cpu=200m: quota 20ms per 100ms period.
+    const id = await rt.createContainer(sb, newContainerConfig({ command: ['sh', '-c', 'while :; do :; done'], linux: { resources: { cpuPeriod: 100_000, cpuQuota: 20_000, cpuShares: 204 } } }));
+    const mode = detectCgroupMode();
+    const cgPath = rt.containerCgroupsPath(id);
+    if (mode === 'v2') t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'cpu'), 'cpu.max'), 'utf8')).trim(), '20000 100000');
+    else t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'cpu'), 'cpu.cfs_quota_us'), 'utf8')).trim(), '20000');
+    await rt.startContainer(id);
+    await sleep(300);
+    const u0 = await cpuUsageNs(cgPath);
+    const t0 = process.hrtime.bigint();
+    await sleep(2000);
+    const used = (await cpuUsageNs(cgPath)) - u0;
+    const share = Number(used) / Number(process.hrtime.bigint() - t0);
+    t.log(`busy loop used ${(share * 100).toFixed(1)}% of one core`);
+    // Generous bounds: a loaded machine may give it less than its quota, never more.
+    t.true(share > 0.005, `the busy loop did not run (${share})`);
+    t.true(share <= 0.35, `CPU quota not enforced: ${(share * 100).toFixed(1)}% of a core`);
+  });
 
-test('streaming exec pipes stdin to stdout', async (t) => {
-  const { env, rt } = await setup(t);
-  const sb = await rt.runPodSandbox(newSandboxConfig(env));
-  const id = await rt.createContainer(sb, newContainerConfig({ command: ['sleep', '1000'] }));
-  await rt.startContainer(id);
-  const session = await rt.exec(id, { cmd: ['sh', '-c', 'tr a-z A-Z; echo done >&2'], stdin: true });
-  let out = '';
-  let errOut = '';
-  session.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  session.stderr.on('data', (d: Buffer) => (errOut += d.toString()));
-  session.stdin!.write('hello ');
-  session.stdin!.end('stream\n');
-  t.is(await session.exitCode, 0);
-  t.is(out, 'HELLO STREAM\n');
-  t.is(errOut, 'done\n');
-});
+  it('a pids limit bounds a fork loop (EAGAIN past it); defaultPidsLimit applies to containers without one', async (t) => {
+    const { env, rt } = await setup(t, runtime, { defaultPidsLimit: 64 });
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    const limit = 10;
+    const id = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'bomb' }, command: ['sleep', '1000'], linux: { resources: { pidsLimit: limit } } }));
+    const other = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'plain' }, command: ['sleep', '1000'] }));
+    const mode = detectCgroupMode();
+    const pidsDir = (c: string) => cgroupDir(mode, rt.containerCgroupsPath(c), 'pids');
+    t.is((await readFile(path.join(pidsDir(id), 'pids.max'), 'utf8')).trim(), String(limit));
+    t.is((await readFile(path.join(pidsDir(other), 'pids.max'), 'utf8')).trim(), '64');
+    await rt.startContainer(id);
+    // Each iteration forks a background sleep and prints how many it has started; busybox sh
+    // stops at the first failed fork.
+    const r = await rt.execSync(id, ['sh', '-c', 'n=0; while [ $n -lt 40 ]; do sleep 30 >/dev/null 2>&1 & n=$((n+1)); echo $n; done'], 30);
+    const started = Math.max(0, ...r.stdout.toString().split('\n').filter(Boolean).map(Number));
+    t.regex(r.stderr.toString(), /Resource temporarily unavailable|can't fork/i);
+    t.true(started < limit, `started ${started} processes under pids.max=${limit}`);
+    t.true(Number((await readFile(path.join(pidsDir(id), 'pids.current'), 'utf8')).trim()) <= limit);
+    const events = await readFile(path.join(pidsDir(id), 'pids.events'), 'utf8').catch(() => '');
+    if (events) t.true(Number(/max (\d+)/.exec(events)?.[1] ?? 0) > 0, events);
+  });
 
-test('containers of one sandbox share network, IPC and UTS namespaces but not PID', async (t) => {
-  const { env, rt } = await setup(t);
-  const sb = await rt.runPodSandbox(newSandboxConfig(env, { hostname: 'shared-host' }));
-  const a = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'a' }, command: ['sh', '-c', 'echo hi from a | nc -l -p 8080; sleep 1000'] }));
-  const b = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'b' }, command: ['sleep', '1000'] }));
-  await rt.startContainer(a);
-  await rt.startContainer(b);
-  const ns = async (id: string, kind: string) => readlink(`/proc/${await rt.containerPid(id)}/ns/${kind}`);
-  const pause = rt.sandboxPid(sb);
-  for (const kind of ['net', 'ipc', 'uts']) {
-    t.is(await ns(a, kind), await ns(b, kind), kind);
-    t.is(await ns(a, kind), await readlink(`/proc/${pause}/ns/${kind}`), kind);
-  }
-  t.not(await ns(a, 'net'), await readlink('/proc/self/ns/net'));
-  t.not(await ns(a, 'pid'), await ns(b, 'pid'));
-  t.is((await rt.execSync(b, ['hostname'], 5)).stdout.toString(), 'shared-host\n');
-  t.is((await rt.execSync(b, ['cat', '/etc/hostname'], 5)).stdout.toString(), 'shared-host\n');
-  let got = '';
-  for (let i = 0; i < 50 && !got.includes('hi from a'); i++) {
-    got = (await rt.execSync(b, ['sh', '-c', 'nc 127.0.0.1 8080 </dev/null'], 5)).stdout.toString();
-    if (!got) await new Promise((r) => setTimeout(r, 100));
-  }
-  t.is(got, 'hi from a\n');
-});
+  it('stop: SIGTERM is honoured by a trapping process, ignored PID 1 gets SIGKILL after the timeout', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    const trapping = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'trap' }, command: ['sh', '-c', 'trap "echo bye; exit 42" TERM; while true; do sleep 0.1; done'] }));
+    const stubborn = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'stubborn' }, command: ['sleep', '1000'] }));
+    await rt.startContainer(trapping);
+    await rt.startContainer(stubborn);
+    t.is((await rt.containerStatus(trapping)).state, 'CONTAINER_RUNNING');
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await rt.stopContainer(trapping, 10);
+    t.true(Date.now() - t0 < 5000);
+    const s1 = await rt.containerStatus(trapping);
+    t.is(s1.state, 'CONTAINER_EXITED');
+    t.is(s1.exitCode, 42);
+    const t1 = Date.now();
+    await rt.stopContainer(stubborn, 1);
+    t.true(Date.now() - t1 >= 1000);
+    const s2 = await rt.containerStatus(stubborn);
+    t.is(s2.exitCode, 137);
+    // stopping again is a no-op
+    await rt.stopContainer(stubborn, 1);
+    await rt.removeContainer(stubborn);
+    t.true(isNotFound(await rt.containerStatus(stubborn).catch((e) => e)));
+    // the log outlives the container
+    t.regex(await readFile(s1.logPath, 'utf8'), /stdout F bye/);
+  });
 
-test('a restarted runtime re-adopts a running container and later sees its exit code', async (t) => {
-  const { env, rt } = await setup(t);
-  const sb = await rt.runPodSandbox(newSandboxConfig(env));
-  const id = await rt.createContainer(sb, newContainerConfig({ command: ['sh', '-c', 'while [ ! -f /tmp/stop ]; do sleep 0.1; done; exit 9'] }));
-  await rt.startContainer(id);
-  const started = (await rt.containerStatus(id)).startedAt;
-  await rt.close();
-  const rt2 = await env.open();
-  const s = await rt2.containerStatus(id);
-  t.is(s.state, 'CONTAINER_RUNNING');
-  t.is(s.startedAt, started);
-  t.is((await rt2.podSandboxStatus(sb)).state, 'SANDBOX_READY');
-  await rt2.execSync(id, ['touch', '/tmp/stop'], 5);
-  await rt2.close();
-  // exits while no runtime is watching
-  await new Promise((r) => setTimeout(r, 1000));
-  const rt3 = await env.open();
-  const done = await waitExited(rt3, id);
-  t.is(done.exitCode, 9);
-  t.is(done.reason, 'Error');
-  t.deepEqual((await rt3.listContainers({ podSandboxId: sb })).map((c) => [c.id, c.state]), [[id, 'CONTAINER_EXITED']]);
-});
+  it('ExecSync captures output and exit code, and times out', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    const id = await rt.createContainer(sb, newContainerConfig({ command: ['sleep', '1000'] }));
+    await rt.startContainer(id);
+    const r = await rt.execSync(id, ['sh', '-c', 'cat /etc/motd; echo err >&2; exit 3'], 10);
+    t.is(r.stdout.toString(), 'from the image\n');
+    t.is(r.stderr.toString(), 'err\n');
+    t.is(r.exitCode, 3);
+    const t0 = Date.now();
+    const err = await rt.execSync(id, ['sleep', '30'], 1).catch((e) => e);
+    t.is(err.code, 'DeadlineExceeded');
+    t.true(Date.now() - t0 < 10_000);
+  });
 
-test('stopping and removing a sandbox kills and removes its containers', async (t) => {
-  const { env, rt } = await setup(t);
-  const sb = await rt.runPodSandbox(newSandboxConfig(env));
-  const id = await rt.createContainer(sb, newContainerConfig({ command: ['sleep', '1000'] }));
-  await rt.startContainer(id);
-  await rt.stopPodSandbox(sb);
-  t.is((await rt.podSandboxStatus(sb)).state, 'SANDBOX_NOTREADY');
-  t.is((await rt.containerStatus(id)).state, 'CONTAINER_EXITED');
-  await rt.removePodSandbox(sb);
-  t.deepEqual(await rt.listPodSandbox(), []);
-  t.deepEqual(await rt.listContainers(), []);
-  await rt.removePodSandbox(sb);
-});
+  it('streaming exec pipes stdin to stdout', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    const id = await rt.createContainer(sb, newContainerConfig({ command: ['sleep', '1000'] }));
+    await rt.startContainer(id);
+    const session = await rt.exec(id, { cmd: ['sh', '-c', 'tr a-z A-Z; echo done >&2'], stdin: true });
+    let out = '';
+    let errOut = '';
+    session.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    session.stderr.on('data', (d: Buffer) => (errOut += d.toString()));
+    session.stdin!.write('hello ');
+    session.stdin!.end('stream\n');
+    t.is(await session.exitCode, 0);
+    t.is(out, 'HELLO STREAM\n');
+    t.is(errOut, 'done\n');
+  });
 
-test('runc works as the low-level runtime', async (t) => {
-  const env = await newTestEnv();
-  t.teardown(() => env.cleanup());
-  const rt = await env.open({ runtime: 'runc' });
-  const sb = await rt.runPodSandbox(newSandboxConfig(env));
-  const { status } = await runToExit(rt, sb, newContainerConfig({ command: ['sh', '-c', 'echo via runc; exit 4'] }));
-  t.is(status.exitCode, 4);
-  t.regex(await readFile(status.logPath, 'utf8'), /stdout F via runc/);
-});
+  it('containers of one sandbox share network, IPC and UTS namespaces but not PID', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env, { hostname: 'shared-host' }));
+    const a = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'a' }, command: ['sh', '-c', 'echo hi from a | nc -l -p 8080; sleep 1000'] }));
+    const b = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'b' }, command: ['sleep', '1000'] }));
+    await rt.startContainer(a);
+    await rt.startContainer(b);
+    const ns = async (id: string, kind: string) => readlink(`/proc/${await rt.containerPid(id)}/ns/${kind}`);
+    const pause = rt.sandboxPid(sb);
+    for (const kind of ['net', 'ipc', 'uts']) {
+      t.is(await ns(a, kind), await ns(b, kind), kind);
+      t.is(await ns(a, kind), await readlink(`/proc/${pause}/ns/${kind}`), kind);
+    }
+    t.not(await ns(a, 'net'), await readlink('/proc/self/ns/net'));
+    t.not(await ns(a, 'pid'), await ns(b, 'pid'));
+    t.is((await rt.execSync(b, ['hostname'], 5)).stdout.toString(), 'shared-host\n');
+    t.is((await rt.execSync(b, ['cat', '/etc/hostname'], 5)).stdout.toString(), 'shared-host\n');
+    let got = '';
+    for (let i = 0; i < 50 && !got.includes('hi from a'); i++) {
+      got = (await rt.execSync(b, ['sh', '-c', 'nc 127.0.0.1 8080 </dev/null'], 5)).stdout.toString();
+      if (!got) await new Promise((r) => setTimeout(r, 100));
+    }
+    t.is(got, 'hi from a\n');
+  });
+
+  it('a restarted runtime re-adopts a running container and later sees its exit code', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    const id = await rt.createContainer(sb, newContainerConfig({ command: ['sh', '-c', 'while [ ! -f /tmp/stop ]; do sleep 0.1; done; exit 9'] }));
+    await rt.startContainer(id);
+    const started = (await rt.containerStatus(id)).startedAt;
+    await rt.close();
+    const rt2 = await env.open();
+    const s = await rt2.containerStatus(id);
+    t.is(s.state, 'CONTAINER_RUNNING');
+    t.is(s.startedAt, started);
+    t.is((await rt2.podSandboxStatus(sb)).state, 'SANDBOX_READY');
+    await rt2.execSync(id, ['touch', '/tmp/stop'], 5);
+    await rt2.close();
+    // exits while no runtime is watching
+    await new Promise((r) => setTimeout(r, 1000));
+    const rt3 = await env.open();
+    const done = await waitExited(rt3, id);
+    t.is(done.exitCode, 9);
+    t.is(done.reason, 'Error');
+    t.deepEqual((await rt3.listContainers({ podSandboxId: sb })).map((c) => [c.id, c.state]), [[id, 'CONTAINER_EXITED']]);
+  });
+
+  it('stopping and removing a sandbox kills and removes its containers', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    const id = await rt.createContainer(sb, newContainerConfig({ command: ['sleep', '1000'] }));
+    await rt.startContainer(id);
+    await rt.stopPodSandbox(sb);
+    t.is((await rt.podSandboxStatus(sb)).state, 'SANDBOX_NOTREADY');
+    t.is((await rt.containerStatus(id)).state, 'CONTAINER_EXITED');
+    await rt.removePodSandbox(sb);
+    t.deepEqual(await rt.listPodSandbox(), []);
+    t.deepEqual(await rt.listContainers(), []);
+    await rt.removePodSandbox(sb);
+  });
+}

@@ -31,6 +31,7 @@ import type {
   ContainerFilter,
   ContainerStatus,
   ExecSyncResult,
+  LinuxContainerResources,
   PodSandbox,
   PodSandboxConfig,
   PodSandboxFilter,
@@ -59,6 +60,10 @@ export interface RuntimeOptions {
   killWaitMs?: number;
   /** nofile: RLIMIT_NOFILE of container processes; default 1048576 or the runtime's own hard limit if lower. */
   nofile?: number;
+  /** defaultPidsLimit caps the processes of a container whose config sets no pidsLimit (as CRI-O's
+   * pids_limit; CRI has no pids field and kubelet's podPidsLimit acts on the pod cgroup, which
+   * Skiff does not have). 0 or unset: no limit. */
+  defaultPidsLimit?: number;
 }
 
 /** RuntimeVersion is the version this runtime reports. */
@@ -432,7 +437,7 @@ export class ContainerRuntime implements RuntimeService {
         etcFiles: s.etc,
         shmPath: s.shmPath,
         namespaces,
-        resources: config.linux?.resources,
+        resources: this.withDefaultPidsLimit(config.linux?.resources),
         cgroupsPath,
         capabilities: sc.capabilities,
         privileged: sc.privileged,
@@ -449,6 +454,12 @@ export class ContainerRuntime implements RuntimeService {
     } catch (e) {
       throw invalidArgument((e as Error).message);
     }
+  }
+
+  private withDefaultPidsLimit(r: LinuxContainerResources | null | undefined): LinuxContainerResources | null | undefined {
+    const limit = this.opts.defaultPidsLimit ?? 0;
+    if (limit <= 0 || (r?.pidsLimit ?? 0) > 0) return r;
+    return { ...(r ?? {}), pidsLimit: limit };
   }
 
   private container(id: string): ContainerRecord {

@@ -1,5 +1,5 @@
 // main.ts: `skiff runtime --state-dir DIR --socket PATH [--runtime crun|runc] [--image-dir DIR]
-// [--insecure-registry HOST:PORT]...` — run the runtime server until SIGINT/SIGTERM. Stopping it
+// [--insecure-registry HOST:PORT]... [--pids-limit N]` — run the runtime server until SIGINT/SIGTERM. Stopping it
 // leaves containers running; the next start adopts them.
 import { parseArgs } from 'node:util';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { FsImageStore } from '../image/store.js';
 import { startRuntimeServer } from './server.js';
 
 /** runtimeUsage is the command's help text. */
-export const runtimeUsage = `Usage: skiff runtime --state-dir DIR --socket PATH [--runtime crun|runc] [--image-dir DIR] [--insecure-registry HOST:PORT]...
+export const runtimeUsage = `Usage: skiff runtime --state-dir DIR --socket PATH [--runtime crun|runc] [--image-dir DIR] [--insecure-registry HOST:PORT]... [--pids-limit N]
 
 Runs the container runtime (CRI-shaped gRPC on a unix socket).
   --state-dir DIR           runtime state: sandboxes, containers, OCI runtime root
@@ -16,6 +16,7 @@ Runs the container runtime (CRI-shaped gRPC on a unix socket).
   --runtime crun|runc       low-level OCI runtime (default crun)
   --image-dir DIR           image store directory (default <state-dir>/images)
   --insecure-registry H:P   registry that may be pulled over plain HTTP (loopback only)
+  --pids-limit N            process limit of containers that set none (default 0: unlimited)
 `;
 
 /** runtimeMain runs the runtime server; it resolves when a signal stopped it. */
@@ -30,6 +31,7 @@ export async function runtimeMain(argv: string[]): Promise<number> {
         runtime: { type: 'string', default: 'crun' },
         'image-dir': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true, default: [] },
+        'pids-limit': { type: 'string', default: '0' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -45,7 +47,8 @@ export async function runtimeMain(argv: string[]): Promise<number> {
   const stateDir = values['state-dir'];
   const socketPath = values.socket;
   const runtime = values.runtime;
-  if (!stateDir || !socketPath || (runtime !== 'crun' && runtime !== 'runc')) {
+  const pidsLimit = Number(values['pids-limit']);
+  if (!stateDir || !socketPath || (runtime !== 'crun' && runtime !== 'runc') || !Number.isInteger(pidsLimit) || pidsLimit < 0) {
     process.stderr.write(runtimeUsage);
     return 2;
   }
@@ -58,6 +61,7 @@ export async function runtimeMain(argv: string[]): Promise<number> {
     imageStore,
     logger,
     insecureRegistries: values['insecure-registry'],
+    runtimeOptions: { defaultPidsLimit: pidsLimit },
   });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -10,6 +10,15 @@ import { removeTree } from '../sys/mount.js';
 import { detectCgroupMode, removeCgroup } from '../sys/cgroups.js';
 import type { ContainerConfig, PodSandboxConfig } from '../types.js';
 import { processAlive } from '../conmon.js';
+import type { OciRuntimeName } from '../oci/cli.js';
+
+/** testRuntimes lists the low-level runtimes the container tests run with: SKIFF_TEST_RUNTIMES
+ * (comma-separated, e.g. "crun" for a quick run), by default both crun and runc. */
+export function testRuntimes(): OciRuntimeName[] {
+  const names = (process.env.SKIFF_TEST_RUNTIMES ?? 'crun,runc').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) if (n !== 'crun' && n !== 'runc') throw new Error(`SKIFF_TEST_RUNTIMES: unknown runtime ${n}`);
+  return names as OciRuntimeName[];
+}
 
 /** busyboxImageRef is the reference the fake store answers to. */
 export const busyboxImageRef = 'skifftest/busybox:latest';
@@ -108,35 +117,39 @@ export interface TestEnv {
   runtimes: ContainerRuntime[];
   /** newId makes ids with the env's unique prefix. */
   newId: () => string;
+  /** runtime is the low-level runtime open() uses unless told otherwise. */
+  runtime: OciRuntimeName;
   /** open starts a (new) runtime over the env's state dir. */
   open(overrides?: Partial<RuntimeOptions>): Promise<ContainerRuntime>;
   cleanup(): Promise<void>;
 }
 
 /** newTestEnv makes an environment; call cleanup in t.teardown. */
-export async function newTestEnv(): Promise<TestEnv> {
+export async function newTestEnv(runtime: OciRuntimeName = 'crun'): Promise<TestEnv> {
   const prefix = `skifftest-${randomBytes(4).toString('hex')}`;
   const dir = await mkdtemp(`/tmp/${prefix}-`);
   const layer = await makeBusyboxRootfs(path.join(dir, 'layer'));
   const store = new FakeImageStore();
   store.add(busyboxImageRef, [layer], { Env: ['PATH=/bin', 'IMAGE_VAR=from-image'], Cmd: ['sh'], WorkingDir: '/' });
   let counter = 0;
-  let runtimeName: RuntimeOptions['runtime'] = 'crun';
+  let runtimeName: RuntimeOptions['runtime'] = runtime;
   const env: TestEnv = {
     prefix,
     dir,
     stateDir: path.join(dir, 'state'),
     cgroupParent: `/${prefix}`,
     store,
+    runtime,
     runtimes: [],
     newId: () => `${prefix}-${++counter}-${randomBytes(4).toString('hex')}`,
     async open(overrides = {}) {
-      runtimeName = overrides.runtime ?? 'crun';
+      runtimeName = overrides.runtime ?? runtime;
       const rt = await ContainerRuntime.open({
         stateDir: env.stateDir,
         imageStore: store,
         newId: env.newId,
         ...overrides,
+        runtime: runtimeName,
       });
       env.runtimes.push(rt);
       return rt;
