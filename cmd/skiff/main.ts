@@ -5,6 +5,10 @@ import { parseArgs } from 'node:util';
 
 const COMPONENTS = `Components:
   skiff server [--data-dir DIR] [--listen HOST:PORT] [--etcd-endpoints URL,...] [--controllers LIST] [--allow-non-loopback]
+               [--disable-agent] [--node-name NAME] [--agent-port N] [--pod-network bridge|loopback]
+  skiff cluster up [--nodes N] [--data-dir DIR] [--name NAME] [--lab-cidr CIDR] [--runtime crun|runc]
+  skiff cluster down [--data-dir DIR] [--keep-data]
+  skiff cluster status [--data-dir DIR]
   skiff agent --node-name NAME --data-dir DIR (--server URL [--token T] | --kubeconfig FILE) [flags]
   skiff runtime --state-dir DIR --socket PATH [--runtime crun|runc] [--image-dir DIR] [--insecure-registry HOST:PORT]
 `;
@@ -18,6 +22,10 @@ async function serverCommand(args: string[]): Promise<void> {
       'etcd-endpoints': { type: 'string' },
       controllers: { type: 'string' },
       'allow-non-loopback': { type: 'boolean', default: false },
+      'disable-agent': { type: 'boolean', default: false },
+      'node-name': { type: 'string' },
+      'agent-port': { type: 'string', default: '10250' },
+      'pod-network': { type: 'string', default: 'bridge' },
     },
   });
   const { startServer } = await import('../../pkg/server/server.js');
@@ -28,10 +36,25 @@ async function serverCommand(args: string[]): Promise<void> {
     controllers: values.controllers?.split(',').filter(Boolean),
     allowNonLoopback: values['allow-non-loopback'],
   });
+  // As k3s does, the server also runs an agent for this machine unless --disable-agent.
+  let agent: { stop(): Promise<void> } | undefined;
+  if (!values['disable-agent']) {
+    const { startAgent } = await import('../../pkg/agent/main.js');
+    const { hostname } = await import('node:os');
+    const { join } = await import('node:path');
+    agent = await startAgent({
+      server: server.url,
+      nodeName: values['node-name'] ?? hostname(),
+      dataDir: join(values['data-dir']!, 'agent'),
+      port: Number(values['agent-port']),
+      bridge: values['pod-network'] === 'loopback' ? undefined : {},
+    });
+  }
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    await agent?.stop();
     await server.stop();
     process.exit(0);
   };
@@ -47,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keeps running until a signal
     case 'agent':
       return (await import('../../pkg/agent/main.js')).agentMain(rest);
+    case 'cluster':
+      return (await import('../../pkg/cluster/main.js')).clusterMain(rest);
     case 'runtime':
       return (await import('../../pkg/runtime/index.js')).runtimeMain(rest);
     case 'components':

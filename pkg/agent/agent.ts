@@ -25,7 +25,13 @@ import { Registry, collectDefaultMetrics, Counter, Gauge, Histogram } from 'prom
 import { ImageManager } from './images.js';
 import { defaultNodeIP, readMachineInfo, readPressure } from './machine.js';
 import { hostMounter, type Mounter } from './mounter.js';
-import { LoopbackNetwork, type PodNetwork } from './network.js';
+import type { Node } from '../api/core/node.js';
+import type { Service } from '../api/core/service.js';
+import type { EndpointSlice } from '../api/discovery.js';
+import { startClusterDns, type ClusterDns } from '../network/dns/server.js';
+import { runNodeNetwork, type NodeNetwork } from '../network/node-network.js';
+import type { ClusterDnsConfig } from './container-config.js';
+import { DeferredNetwork, LoopbackNetwork, type PodNetwork } from './network.js';
 import { NodeLease } from './node-lease.js';
 import { NodeManager } from './node-manager.js';
 import type { NodeConfig } from './node-status.js';
@@ -65,6 +71,24 @@ export interface AgentOptions {
   statusIntervalMs?: number;
   /** orphanGraceSeconds: grace for containers of pods deleted while the agent was down. */
   orphanGraceSeconds?: number;
+  /** bridge turns on pod networking (pkg/network): pod IPs, service proxy, cluster DNS. */
+  bridge?: BridgeNetworkSettings;
+}
+
+/** BridgeNetworkSettings configure the agent's pod network (see pkg/network/README.md). */
+export interface BridgeNetworkSettings {
+  /** egress: outbound NAT for pods to non-cluster addresses (off by default). */
+  egress?: boolean;
+  clusterCidr?: string;
+  serviceCidr?: string;
+  /** extraClusterCidrs are never masqueraded (e.g. the simulated nodes' range). */
+  extraClusterCidrs?: string[];
+  bridgeName?: string;
+  /** dns serves cluster DNS on the bridge gateway, port 53 (default true). */
+  dns?: boolean;
+  /** dnsUpstream "ip[:port]" answers names outside the cluster (none: REFUSED). */
+  dnsUpstream?: string;
+  clusterDomain?: string;
 }
 
 /** Agent runs the pods of one node. */
@@ -86,6 +110,9 @@ export class Agent {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly network: PodNetwork;
+  private nodeNetwork?: NodeNetwork;
+  private dns?: ClusterDns;
+  private clusterDns?: ClusterDnsConfig;
   private readonly volumes: VolumeManager;
   private synced = false;
   private workerRuns: Promise<void>[] = [];
@@ -116,9 +143,10 @@ export class Agent {
     this.podInformer = this.factory.informerFor<Pod>(Resources.pods, { fieldSelector: { 'spec.nodeName': o.nodeName } });
     const cms = this.factory.lister<ConfigMap>(Resources.configmaps);
     const secrets = this.factory.lister<Secret>(Resources.secrets);
-    const objects: ObjectSource = { configMap: (ns, n) => cms.get(ns, n), secret: (ns, n) => secrets.get(ns, n) };
+    const services = this.factory.lister<Service>(Resources.services);
+    const objects: ObjectSource = { configMap: (ns, n) => cms.get(ns, n), secret: (ns, n) => secrets.get(ns, n), services: () => services.list() };
     this.queue = new WorkQueue({ name: 'pod-workers', clock: o.clock, metrics: this.metrics });
-    this.network = o.network ?? new LoopbackNetwork(o.netnsPrefix);
+    this.network = o.network ?? (o.bridge ? new DeferredNetwork() : new LoopbackNetwork(o.netnsPrefix));
     this.volumes = new VolumeManager({ podsDir: path.join(o.dataDir, 'pods'), objects, mounter: o.mounter ?? hostMounter });
     this.probes = new ProbeManager({
       prober: new Prober(o.runtime.runtime),
@@ -138,6 +166,7 @@ export class Agent {
       logsDir: path.join(o.dataDir, 'logs'),
       cgroupParent: o.cgroupParent,
       hostIP: nodeIP,
+      clusterDns: () => this.clusterDns,
       now: () => this.clock.now(),
       logger: this.log,
     });
@@ -175,6 +204,7 @@ export class Agent {
       nodeManager.start();
       agent.lease.start();
       await agent.run();
+      if (o.bridge && agent.network instanceof DeferredNetwork) void agent.startBridge(o.bridge, agent.network);
     } catch (e) {
       await agent.stop();
       throw e;
@@ -307,9 +337,76 @@ export class Agent {
     if (result.requeueAfterMs !== undefined) this.queue.addAfter(uid, result.requeueAfterMs);
   }
 
+  /**
+   * startBridge waits for the Node's spec.podCIDR (assigned by the node IPAM controller), then
+   * sets up the node's pod network, service proxy and cluster DNS, and hands the bridge plugin to
+   * the pod workers. Retries until it works or the agent stops.
+   */
+  private async startBridge(b: BridgeNetworkSettings, deferred: DeferredNetwork): Promise<void> {
+    const nodes = this.o.client.resource<Node>(Resources.nodes);
+    let warned = false;
+    while (!this.abort.signal.aborted) {
+      try {
+        const node = await nodes.get(this.o.nodeName);
+        const podCidr = node.spec?.podCIDR;
+        if (podCidr) {
+          const net = await runNodeNetwork({
+            nodeName: this.o.nodeName,
+            podCidr,
+            informers: this.factory,
+            stateDir: path.join(this.o.dataDir, 'network'),
+            clusterCidr: b.clusterCidr,
+            serviceCidr: b.serviceCidr,
+            extraClusterCidrs: b.extraClusterCidrs,
+            egress: b.egress,
+            bridgeName: b.bridgeName,
+            netnsPrefix: this.o.netnsPrefix,
+            logger: this.log,
+          });
+          this.nodeNetwork = net;
+          if (b.dns ?? true) {
+            try {
+              this.dns = await startClusterDns({
+                listen: [{ address: net.network.gateway, port: 53 }],
+                source: { services: this.factory.lister<Service>(Resources.services), endpointSlices: this.factory.lister<EndpointSlice>(Resources.endpointslices) },
+                domain: b.clusterDomain,
+                upstream: b.dnsUpstream,
+              });
+              this.clusterDns = { nameserver: net.network.gateway, domain: b.clusterDomain };
+            } catch (err) {
+              this.log.error({ err: (err as Error).message }, 'cluster DNS did not start; pods use the node resolv.conf');
+            }
+          }
+          deferred.set(net.network);
+          this.log.info({ podCidr, gateway: net.network.gateway, dns: this.clusterDns?.nameserver }, 'pod network ready');
+          if (this.abort.signal.aborted) await this.stopNetwork();
+          return;
+        }
+        if (!warned) this.log.info('waiting for the node IPAM controller to assign spec.podCIDR');
+        warned = true;
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'pod network setup failed; retrying');
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  private async stopNetwork(): Promise<void> {
+    await this.dns?.close().catch(() => undefined);
+    this.dns = undefined;
+    await this.nodeNetwork?.stop().catch(() => undefined);
+    this.nodeNetwork = undefined;
+  }
+
+  /** podNetwork is the node network once the bridge is up (tests, uninstall). */
+  get podNetwork(): NodeNetwork | undefined {
+    return this.nodeNetwork;
+  }
+
   /** stop ends the agent's loops, informers and API; containers keep running (re-adopted on restart). */
   async stop(): Promise<void> {
     this.abort.abort();
+    await this.stopNetwork();
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.lease.stop();
     this.nodeManager.stop();

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { newPod } from '../api/core/pod-builders.js';
-import { containerConfig, resourcesFor, sandboxConfig, securityContextFor } from './container-config.js';
+import { containerConfig, podDnsConfig, resourcesFor, sandboxConfig, securityContextFor } from './container-config.js';
+import type { Pod } from '../api/core/pod-types.js';
 import { ContainerHashAnnotation, PodUIDLabel, RestartCountAnnotation, specHash } from './labels.js';
 
 test('resourcesFor: CPU limit → CFS quota, request → shares, memory limit → bytes', (t) => {
@@ -45,4 +46,17 @@ test('sandboxConfig: host network uses the node namespace, else the given netns'
   t.is(sb.linux!.netnsPath, '');
   pod.spec.hostNetwork = false;
   t.is(sandboxConfig(pod, { logDirectory: '/logs', netnsPath: '/run/netns/x' }).linux!.netnsPath, '/run/netns/x');
+});
+
+test('podDnsConfig: ClusterFirst uses the cluster DNS with namespace search and ndots:5; host network and Default fall back', (t) => {
+  const cluster = { nameserver: '10.42.0.1' };
+  const pod = (spec: Record<string, unknown>) => ({ metadata: { name: 'p', namespace: 'team' }, spec: { containers: [{ name: 'c', image: 'x' }], ...spec } }) as unknown as Pod;
+  t.deepEqual(podDnsConfig(pod({}), cluster), { servers: ['10.42.0.1'], searches: ['team.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], options: ['ndots:5'] });
+  t.is(podDnsConfig(pod({ hostNetwork: true }), cluster), null);
+  t.is(podDnsConfig(pod({ hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' }), cluster)?.servers[0], '10.42.0.1');
+  t.is(podDnsConfig(pod({ dnsPolicy: 'Default' }), cluster), null);
+  t.is(podDnsConfig(pod({}), undefined), null);
+  const merged = podDnsConfig(pod({ dnsConfig: { nameservers: ['1.2.3.4'], searches: ['x.example'], options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }] } }), { nameserver: '10.42.0.1', domain: 'k.local' });
+  t.deepEqual(merged, { servers: ['10.42.0.1', '1.2.3.4'], searches: ['team.svc.k.local', 'svc.k.local', 'k.local', 'x.example'], options: ['ndots:2', 'edns0'] });
+  t.deepEqual(podDnsConfig(pod({ dnsPolicy: 'None', dnsConfig: { nameservers: ['9.9.9.9'] } }), cluster), { servers: ['9.9.9.9'], searches: [], options: [] });
 });

@@ -7,7 +7,7 @@ import { tryParseQuantity } from '../api/quantity.js';
 import { containerLogPath } from '../runtime/logs.js';
 import type { ContainerConfig, LinuxContainerResources, LinuxContainerSecurityContext, Mount, PodSandboxConfig } from '../runtime/types.js';
 import { expandVars, type EnvVarPair } from './env.js';
-import { ContainerHashAnnotation, ContainerNameLabel, ContainerTypeLabel, NetnsAnnotation, podLabels, RestartCountAnnotation, specHash } from './labels.js';
+import { ContainerHashAnnotation, ContainerNameLabel, ContainerTypeLabel, NetnsAnnotation, podLabels, PodIPAnnotation, RestartCountAnnotation, specHash } from './labels.js';
 
 /** SandboxConfigInput is what a sandbox needs besides the pod. */
 export interface SandboxConfigInput {
@@ -15,7 +15,46 @@ export interface SandboxConfigInput {
   cgroupParent?: string;
   /** netnsPath is the pod's network namespace (empty: a fresh loopback-only one). */
   netnsPath?: string;
+  /** podIP is the address the network plugin gave the pod (kept as an annotation). */
+  podIP?: string;
+  /** dns is the cluster DNS for dnsPolicy ClusterFirst (none: the node's resolv.conf). */
+  dns?: ClusterDnsConfig;
   attempt?: number;
+}
+
+/** ClusterDnsConfig is where pods with dnsPolicy ClusterFirst resolve names. */
+export interface ClusterDnsConfig {
+  nameserver: string;
+  /** domain is the cluster domain (default cluster.local). */
+  domain?: string;
+}
+
+/**
+ * podDnsConfig applies the pod's dnsPolicy as kubelet does: ClusterFirst (the default) uses the
+ * cluster DNS with "<ns>.svc.<domain> svc.<domain> <domain>" search and ndots:5, unless the pod
+ * is on the host network (then Default) or no cluster DNS is configured; ClusterFirstWithHostNet
+ * uses the cluster DNS even on the host network; Default uses the node's resolv.conf; None uses
+ * only the pod's dnsConfig. The pod's dnsConfig is merged in (servers, searches and options).
+ */
+export function podDnsConfig(pod: Pod, cluster?: ClusterDnsConfig): PodSandboxConfig['dnsConfig'] {
+  const spec = pod.spec;
+  const policy = spec.dnsPolicy ?? 'ClusterFirst';
+  const extra = spec.dnsConfig;
+  const extraOptions = (extra?.options ?? []).map((o) => (o.value ? `${o.name}:${o.value}` : (o.name ?? '')));
+  const useCluster = cluster && (policy === 'ClusterFirstWithHostNet' || (policy === 'ClusterFirst' && !spec.hostNetwork));
+  if (useCluster) {
+    const domain = cluster.domain ?? 'cluster.local';
+    const ns = pod.metadata.namespace ?? 'default';
+    const options = ['ndots:5', ...extraOptions.filter((o) => !o.startsWith('ndots:'))];
+    if (extraOptions.some((o) => o.startsWith('ndots:'))) options[0] = extraOptions.filter((o) => o.startsWith('ndots:')).pop()!;
+    return {
+      servers: [cluster.nameserver, ...(extra?.nameservers ?? [])].slice(0, 3),
+      searches: [`${ns}.svc.${domain}`, `svc.${domain}`, domain, ...(extra?.searches ?? [])].slice(0, 32),
+      options,
+    };
+  }
+  if (policy === 'None' || extra) return extra ? { servers: extra.nameservers ?? [], searches: extra.searches ?? [], options: extraOptions } : null;
+  return null;
 }
 
 /** podLogDirectory is kubelet's /var/log/pods/<ns>_<name>_<uid> under the agent's log dir. */
@@ -26,14 +65,14 @@ export function podLogDirectory(logsDir: string, pod: Pod): string {
 /** sandboxConfig builds the PodSandboxConfig of a pod. */
 export function sandboxConfig(pod: Pod, input: SandboxConfigInput): PodSandboxConfig {
   const spec = pod.spec;
-  const dns = spec.dnsConfig;
   const annotations: Record<string, string> = {};
   if (input.netnsPath) annotations[NetnsAnnotation] = input.netnsPath;
+  if (input.podIP) annotations[PodIPAnnotation] = input.podIP;
   return {
     metadata: { name: pod.metadata.name ?? '', namespace: pod.metadata.namespace ?? 'default', uid: pod.metadata.uid ?? '', attempt: input.attempt ?? 0 },
     hostname: spec.hostname || pod.metadata.name,
     logDirectory: input.logDirectory,
-    dnsConfig: dns ? { servers: dns.nameservers ?? [], searches: dns.searches ?? [], options: (dns.options ?? []).map((o) => (o.value ? `${o.name}:${o.value}` : (o.name ?? ''))) } : null,
+    dnsConfig: podDnsConfig(pod, input.dns),
     labels: podLabels(pod),
     annotations,
     linux: {

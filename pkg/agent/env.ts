@@ -1,8 +1,10 @@
-// env.ts: a container's environment as kubelet builds it: envFrom sources in order, then env
+// env.ts: a container's environment as kubelet builds it: service links (MYSVC_SERVICE_HOST …),
+// then envFrom sources in order, then env
 // entries (later ones win), with values from ConfigMap and Secret keys and the downward API,
 // and $(VAR) references expanded against what is defined so far.
 import type { Container, Pod } from '../api/core/pod-types.js';
 import { tryParseQuantity } from '../api/quantity.js';
+import { serviceEnvVars } from '../network/service-env.js';
 import { ContainerConfigError, secretValue, type ObjectSource } from './objects.js';
 
 /** EnvVarPair is one resolved variable. */
@@ -61,6 +63,10 @@ export function resourceFieldValue(c: Container, resource: string, divisor: stri
 export function buildEnv(pod: Pod, c: Container, objects: ObjectSource): EnvVarPair[] {
   const ns = pod.metadata.namespace ?? 'default';
   const vars = new Map<string, string>();
+  // Service links first, so the container's own variables override them (as kubelet does).
+  if (objects.services) {
+    for (const v of serviceEnvVars(objects.services(), ns, { enableServiceLinks: pod.spec.enableServiceLinks ?? true })) vars.set(v.name, v.value);
+  }
   for (const src of c.envFrom ?? []) {
     const prefix = src.prefix ?? '';
     if (src.configMapRef) {

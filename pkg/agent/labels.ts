@@ -19,6 +19,8 @@ export const ContainerHashAnnotation = 'io.kubernetes.container.hash';
 export const RestartCountAnnotation = 'io.kubernetes.container.restartCount';
 /** NetnsAnnotation records the pod network namespace a sandbox joined (for probes after re-adoption). */
 export const NetnsAnnotation = 'skiff.io/netns';
+/** PodIPAnnotation records the address the network plugin gave the sandbox (status.podIP). */
+export const PodIPAnnotation = 'skiff.io/pod-ip';
 
 /** podLabels are the labels shared by a pod's sandbox and containers. */
 export function podLabels(pod: { metadata: { uid?: string; name?: string; namespace?: string } }): Record<string, string> {

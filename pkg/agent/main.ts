@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { loadKubeconfig, resolveContext } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest.js';
-import { Agent } from './agent.js';
+import { Agent, type BridgeNetworkSettings } from './agent.js';
 import type { NodeConfig } from './node-status.js';
 import { openRuntime } from './runtime.js';
 
@@ -34,6 +34,8 @@ export interface StartAgentOptions {
   logger?: Logger;
   resyncMs?: number;
   plegMs?: number;
+  /** bridge turns on pod networking (pod IPs, service proxy, cluster DNS); default loopback-only pods. */
+  bridge?: BridgeNetworkSettings;
 }
 
 /** startAgent opens the runtime, connects to the API server and starts the agent. */
@@ -63,6 +65,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<Agent> {
       node: opts.node,
       resyncMs: opts.resyncMs,
       plegMs: opts.plegMs,
+      bridge: opts.bridge,
     });
   } catch (e) {
     client.close();
@@ -90,6 +93,14 @@ Runs the node agent: registers the node and runs the pods bound to it.
   --reserved-cpu MILLI, --reserved-memory BYTES   held back from allocatable
   --max-pods N              pod capacity (default 110)
   --insecure-registry H:P   registry that may be pulled over plain HTTP (loopback only)
+  --pod-network bridge|loopback
+                            bridge (default): pod IPs from the Node's podCIDR, service proxy and
+                            cluster DNS on the bridge gateway; loopback: pods get only loopback
+  --cluster-cidr CIDR       pod range of the cluster (default 10.42.0.0/16)
+  --service-cidr CIDR       Service range (default 10.43.0.0/16)
+  --extra-cluster-cidr CIDR more ranges pods reach without NAT (repeatable; e.g. the node range)
+  --egress                  let pods reach addresses outside the cluster (outbound NAT; off by default)
+  --dns-upstream IP[:PORT]  where cluster DNS forwards other names (default: none, REFUSED)
 `;
 
 /** agentMain runs the agent until SIGINT/SIGTERM; containers keep running after it stops. */
@@ -117,6 +128,12 @@ export async function agentMain(argv: string[]): Promise<number> {
         'reserved-memory': { type: 'string' },
         'max-pods': { type: 'string' },
         'insecure-registry': { type: 'string', multiple: true, default: [] },
+        'pod-network': { type: 'string', default: 'bridge' },
+        'cluster-cidr': { type: 'string' },
+        'service-cidr': { type: 'string' },
+        'extra-cluster-cidr': { type: 'string', multiple: true, default: [] },
+        egress: { type: 'boolean', default: false },
+        'dns-upstream': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -130,7 +147,8 @@ export async function agentMain(argv: string[]): Promise<number> {
     return 0;
   }
   const runtime = values.runtime;
-  if (!values['data-dir'] || (!values.server && !values.kubeconfig) || (runtime !== 'crun' && runtime !== 'runc')) {
+  const podNetwork = values['pod-network'];
+  if (!values['data-dir'] || (!values.server && !values.kubeconfig) || (runtime !== 'crun' && runtime !== 'runc') || (podNetwork !== 'bridge' && podNetwork !== 'loopback')) {
     process.stderr.write(agentUsage);
     return 2;
   }
@@ -150,6 +168,10 @@ export async function agentMain(argv: string[]): Promise<number> {
     cgroupParent: values['cgroup-parent'],
     netnsPrefix: values['netns-prefix'],
     insecureRegistries: values['insecure-registry'],
+    bridge:
+      podNetwork === 'bridge'
+        ? { clusterCidr: values['cluster-cidr'], serviceCidr: values['service-cidr'], extraClusterCidrs: values['extra-cluster-cidr'], egress: values.egress, dnsUpstream: values['dns-upstream'] }
+        : undefined,
     node: { cpus: num(values.cpus), memoryBytes: num(values.memory), reservedCpuMilli: num(values['reserved-cpu']), reservedMemoryBytes: num(values['reserved-memory']), maxPods: num(values['max-pods']) },
   });
   await new Promise<void>((resolve) => {

@@ -1,4 +1,5 @@
-// network.ts: the seam to pod networking. Until Skiff's network plugin lands (issue 10), the
+// network.ts: the seam to pod networking. With `bridge` options the agent uses pkg/network's
+// BridgeNetwork (pod IPs from the Node's podCIDR, behind DeferredNetwork until it is known). Without, the
 // agent gives each pod a network namespace of its own with only loopback up ("LoopbackNetwork"):
 // containers of a pod talk over 127.0.0.1, nothing reaches them from outside, and the pod has
 // no podIP. Because the agent made the namespace, it can enter it to run httpGet and tcpSocket
@@ -55,5 +56,42 @@ export class LoopbackNetwork implements PodNetwork {
       .map((l) => l.split(' ')[0] ?? '')
       .filter((n) => n.startsWith(this.prefix))
       .map((n) => n.slice(this.prefix.length));
+  }
+}
+
+/**
+ * DeferredNetwork stands in for a plugin that is not ready yet (the bridge plugin needs the
+ * Node's spec.podCIDR, which the node IPAM controller assigns after registration): setUp and
+ * tearDown wait for it; list reports nothing until then (housekeeping runs again later).
+ */
+export class DeferredNetwork implements PodNetwork {
+  private target?: PodNetwork;
+  private readonly ready: Promise<PodNetwork>;
+  private resolveReady!: (n: PodNetwork) => void;
+
+  constructor() {
+    this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+  }
+
+  /** set hands over the real plugin. */
+  set(network: PodNetwork): void {
+    this.target = network;
+    this.resolveReady(network);
+  }
+
+  get isReady(): boolean {
+    return this.target !== undefined;
+  }
+
+  async setUp(podUID: string): Promise<PodNetworkStatus> {
+    return (this.target ?? (await this.ready)).setUp(podUID);
+  }
+
+  async tearDown(podUID: string): Promise<void> {
+    return (this.target ?? (await this.ready)).tearDown(podUID);
+  }
+
+  async list(): Promise<string[]> {
+    return this.target ? this.target.list() : [];
   }
 }

@@ -2,11 +2,14 @@
 // the agent, plain maps in tests), and the error for a missing one.
 import type { ConfigMap } from '../api/core/configmap.js';
 import type { Secret } from '../api/core/secret.js';
+import type { Service } from '../api/core/service.js';
 
 /** ObjectSource looks up the ConfigMaps and Secrets of a namespace. */
 export interface ObjectSource {
   configMap(namespace: string, name: string): ConfigMap | undefined;
   secret(namespace: string, name: string): Secret | undefined;
+  /** services lists every Service (for the service environment variables); absent: none. */
+  services?(): Service[];
 }
 
 /** ContainerConfigError is why a container cannot be made (reported as CreateContainerConfigError). */

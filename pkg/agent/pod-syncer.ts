@@ -10,10 +10,10 @@ import { isNotFound as isRuntimeNotFound } from '../runtime/errors.js';
 import type { RuntimeService } from '../runtime/service.js';
 import type { ContainerStatus as CriContainerStatus, PodSandbox } from '../runtime/types.js';
 import { KeyedBackoff } from './backoff.js';
-import { containerConfig, podLogDirectory, sandboxConfig } from './container-config.js';
+import { type ClusterDnsConfig, containerConfig, podLogDirectory, sandboxConfig } from './container-config.js';
 import { buildEnv } from './env.js';
 import { ImagePullError, type ImageManager } from './images.js';
-import { ContainerHashAnnotation, NetnsAnnotation, PodUIDLabel, specHash } from './labels.js';
+import { ContainerHashAnnotation, NetnsAnnotation, PodIPAnnotation, PodUIDLabel, specHash } from './labels.js';
 import type { PodNetwork } from './network.js';
 import { ContainerConfigError, type ObjectSource } from './objects.js';
 import { attemptNumber, attemptsOf, computePodStatus, type Waiting } from './pod-status.js';
@@ -44,6 +44,8 @@ export interface PodSyncerOptions {
   logsDir: string;
   cgroupParent?: string;
   hostIP: string;
+  /** clusterDns is where ClusterFirst pods resolve names (undefined: the node's resolv.conf). */
+  clusterDns?: () => ClusterDnsConfig | undefined;
   now: () => number;
   logger: Logger;
   /** restartBackoff is shared so tests can inspect it. */
@@ -94,7 +96,7 @@ export class PodSyncer {
       ready: (c, id) => this.o.probes.ready(uid, c, id),
       started: (c, id) => this.o.probes.started(uid, c, id),
       hostIP: this.o.hostIP,
-      podIP: pod.spec.hostNetwork ? this.o.hostIP : (pod.status?.podIP ?? ''),
+      podIP: pod.spec.hostNetwork ? this.o.hostIP : (state.sandboxes[0]?.annotations?.[PodIPAnnotation] ?? pod.status?.podIP ?? ''),
       nowIso: new Date(this.o.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     });
   }
@@ -119,11 +121,13 @@ export class PodSyncer {
       const current = await this.status(pod, state);
       if (current.phase === 'Succeeded' || current.phase === 'Failed') return { status: current };
       if (sandbox) await this.o.runtime.stopPodSandbox(sandbox.id);
-      const net = pod.spec.hostNetwork ? { netnsPath: '' } : await this.o.network.setUp(uid);
+      const net = pod.spec.hostNetwork ? { netnsPath: '', ip: '' } : await this.o.network.setUp(uid);
       const config = sandboxConfig(pod, {
         logDirectory: podLogDirectory(this.o.logsDir, pod),
         cgroupParent: this.o.cgroupParent,
         netnsPath: net.netnsPath,
+        podIP: net.ip,
+        dns: this.o.clusterDns?.(),
         attempt: state.sandboxes.length,
       });
       const id = await this.o.runtime.runPodSandbox(config);

@@ -3,23 +3,17 @@
 // agent either in-process (startTestNode) or as a child process that can be kill -9'd
 // (startNodeProcess). cleanup() removes every container, conmon, mount, netns, cgroup and file
 // the node made, also after a failed test. Run as a script, this file is the child agent.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import type { Agent } from '../../pkg/agent/agent.js';
 import { startAgent, type StartAgentOptions } from '../../pkg/agent/main.js';
-import { mountPointsUnder } from '../../pkg/agent/mounter.js';
-import { FsImageStore } from '../../pkg/runtime/image/store.js';
-import { buildSampleImages } from '../../pkg/runtime/image/samples.js';
-import { writeLayoutTar } from '../../pkg/runtime/image/oci-layout.js';
-import { ContainerRuntime } from '../../pkg/runtime/runtime.js';
-import { processAlive } from '../../pkg/runtime/conmon.js';
-import { detectCgroupMode, removeCgroup } from '../../pkg/runtime/sys/cgroups.js';
+import { importSampleImages, removeNodeState } from '../../pkg/cluster/node-state.js';
 import { REPO_ROOT } from './apiserver.js';
 
 /** NodeLayout names everything a test node makes. */
@@ -37,20 +31,10 @@ export function newNodeLayout(nodeName?: string): NodeLayout {
   return { prefix, nodeName: nodeName ?? `${prefix}-node`, dataDir: mkdtempSync(join(tmpdir(), `${prefix}-`)), cgroupParent: `/${prefix}`, netnsPrefix: `${prefix}-` };
 }
 
-let samples: ReturnType<typeof buildSampleImages> | undefined;
-
 /** importSamples loads the sample images (skiff.local/busybox:latest, web:v1, crasher, …) into the
- * node's store. They are built once per process in memory; the archives go into the node's data
- * dir, so nothing outlives cleanupNode even when a test process is killed. */
-export async function importSamples(layout: NodeLayout): Promise<void> {
-  samples ??= buildSampleImages();
-  const store = await FsImageStore.open({ root: join(layout.dataDir, 'images') });
-  await mkdir(join(layout.dataDir, 'archives'), { recursive: true });
-  for (const s of await samples) {
-    const f = join(layout.dataDir, 'archives', s.file);
-    await writeLayoutTar(s.layout, f);
-    await store.importArchive(f);
-  }
+ * node's store; the archives go into the node's data dir, so nothing outlives cleanupNode. */
+export function importSamples(layout: NodeLayout): Promise<void> {
+  return importSampleImages(layout.dataDir);
 }
 
 function agentOptions(layout: NodeLayout, server: string): StartAgentOptions {
@@ -142,46 +126,8 @@ export async function startNodeProcess(server: string, layout: NodeLayout): Prom
 }
 
 /** cleanupNode removes every container, conmon, mount, netns, cgroup and file of a node. */
-export async function cleanupNode(layout: NodeLayout): Promise<void> {
-  const stateDir = join(layout.dataDir, 'runtime');
-  try {
-    const store = await FsImageStore.open({ root: join(layout.dataDir, 'images') });
-    const rt = await ContainerRuntime.open({ stateDir, imageStore: store, killWaitMs: 3000 });
-    for (const s of await rt.listPodSandbox()) await rt.removePodSandbox(s.id).catch(() => undefined);
-    for (const c of await rt.listContainers()) await rt.removeContainer(c.id).catch(() => undefined);
-  } catch {
-    // fall through to the brute-force steps
-  }
-  for (const kind of ['sandboxes', 'containers']) {
-    for (const id of await readdir(join(stateDir, kind)).catch(() => [] as string[])) {
-      const pid = Number((await readFile(join(stateDir, kind, id, 'bundle', 'conmon.pid'), 'utf8').catch(() => '0')).trim());
-      if (pid > 0 && (await processAlive(pid))) process.kill(pid, 'SIGKILL');
-    }
-  }
-  for (const mp of await mountPointsUnder(layout.dataDir)) {
-    try {
-      execFileSync('umount', ['-l', mp]);
-    } catch {
-      // already gone
-    }
-  }
-  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
-    .split('\n')
-    .map((l) => l.split(' ')[0] ?? '')
-    .filter((n) => n.startsWith(layout.netnsPrefix));
-  for (const n of netns) {
-    try {
-      execFileSync('ip', ['netns', 'delete', n]);
-    } catch {
-      // already gone
-    }
-  }
-  try {
-    removeCgroup(detectCgroupMode(), layout.cgroupParent);
-  } catch {
-    // not created
-  }
-  execFileSync('rm', ['-rf', '--one-file-system', layout.dataDir]);
+export function cleanupNode(layout: NodeLayout): Promise<void> {
+  return removeNodeState(layout);
 }
 
 // Child mode: run the agent described by SKIFF_TEST_NODE until SIGTERM (or SIGKILL).
