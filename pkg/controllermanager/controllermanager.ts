@@ -15,7 +15,7 @@ import { loadKubeconfig, resolveContext } from '../client/kubeconfig.js';
 import { LeaderElector } from '../client/leaderelection.js';
 import { defaultLogger, type Logger } from '../client/logger.js';
 import { RestClient, type RestConfig } from '../client/rest.js';
-import type { Runnable } from '../controllers/context.js';
+import type { ControllerOptions, Runnable } from '../controllers/context.js';
 import { knownControllers, selectControllers } from './registry.js';
 
 /** LEASE_NAMESPACE and LEASE_NAME locate the controller manager's Lease. */
@@ -43,6 +43,8 @@ export interface ControllerManagerOptions {
   metrics?: Registry;
   /** resyncMs is the informers' resync period (default 0: none). */
   resyncMs?: number;
+  /** controllerOptions are per-controller settings (default: from SKIFF_NODE_MONITOR_* variables, else Kubernetes' defaults). */
+  controllerOptions?: ControllerOptions;
 }
 
 /** ControllerManager is a started manager. */
@@ -66,7 +68,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const lead = async (signal: AbortSignal): Promise<void> => {
     leading = true;
     try {
-      await runControllers(client, names, { logger, clock, metrics: opts.metrics, resyncMs: opts.resyncMs }, signal);
+      await runControllers(client, names, { logger, clock, metrics: opts.metrics, resyncMs: opts.resyncMs, options: { ...controllerOptionsFromEnv(), ...opts.controllerOptions } }, signal);
     } finally {
       leading = false;
     }
@@ -106,7 +108,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
 export async function runControllers(
   client: RestClient,
   names: string[],
-  opts: { logger: Logger; clock?: Clock; metrics?: Registry; resyncMs?: number },
+  opts: { logger: Logger; clock?: Clock; metrics?: Registry; resyncMs?: number; options?: ControllerOptions },
   parent: AbortSignal,
 ): Promise<void> {
   // Every informer and controller listens on the signal: more than Node's default of 10.
@@ -117,7 +119,7 @@ export async function runControllers(
   if (parent.aborted) local.abort();
   else parent.addEventListener('abort', onAbort, { once: true });
   const informers = new SharedInformerFactory(client, { logger: opts.logger.child({ component: 'informers' }), clock: opts.clock, defaultResyncMs: opts.resyncMs });
-  const ctx = { client, informers, clock: opts.clock, logger: opts.logger, metrics: opts.metrics };
+  const ctx = { client, informers, clock: opts.clock, logger: opts.logger, metrics: opts.metrics, options: opts.options };
   const controllers: Runnable[] = names.map((name) => knownControllers[name](ctx));
   informers.start(signal);
   opts.logger.info({ controllers: names }, 'starting controllers');
@@ -125,6 +127,45 @@ export async function runControllers(
   await informers.shutdown();
   parent.removeEventListener('abort', onAbort);
   opts.logger.info('controllers stopped');
+}
+
+/**
+ * controllerOptionsFromEnv reads SKIFF_NODE_MONITOR_GRACE_PERIOD, SKIFF_NODE_MONITOR_PERIOD and
+ * SKIFF_NODE_STARTUP_GRACE_PERIOD (milliseconds, or a duration such as "40s", "500ms", "1m"), so
+ * tests and e2e can shorten the node timeouts of a `skiff server` without new flags.
+ */
+export function controllerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ControllerOptions {
+  const out: ControllerOptions = {};
+  const read = (name: string): number | undefined => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    const ms = parseDurationMs(v);
+    if (ms === undefined) throw new Error(`${name}: not a duration: "${v}"`);
+    return ms;
+  };
+  const grace = read('SKIFF_NODE_MONITOR_GRACE_PERIOD');
+  const period = read('SKIFF_NODE_MONITOR_PERIOD');
+  const startup = read('SKIFF_NODE_STARTUP_GRACE_PERIOD');
+  if (grace !== undefined) out.nodeMonitorGracePeriodMs = grace;
+  if (period !== undefined) out.nodeMonitorPeriodMs = period;
+  if (startup !== undefined) out.nodeStartupGracePeriodMs = startup;
+  return out;
+}
+
+/** parseDurationMs reads "1500" (ms), "500ms", "40s", "1m" or "1h30m"; undefined if malformed. */
+export function parseDurationMs(text: string): number | undefined {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return Number(t);
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let rest = t;
+  while (rest) {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)/.exec(rest);
+    if (!m) return undefined;
+    total += Number(m[1]) * unit[m[2]];
+    rest = rest.slice(m[0].length);
+  }
+  return t ? Math.round(total) : undefined;
 }
 
 function restConfigFromKubeconfig(path: string | undefined): RestConfig {

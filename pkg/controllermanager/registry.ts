@@ -5,6 +5,7 @@ import { register as daemonSet } from '../controllers/daemonset/daemonset.js';
 import { register as cronJob } from '../controllers/cronjob/cronjob.js';
 import { register as job } from '../controllers/job/job.js';
 import { register as garbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
+import { register as nodeLifecycle } from '../controllers/nodelifecycle/nodelifecycle.js';
 import { register as podgc } from '../controllers/podgc/podgc.js';
 import { register as namespace } from '../controllers/namespace/namespace.js';
 import { register as replicaSet } from '../controllers/replicaset/replicaset.js';
@@ -24,6 +25,7 @@ export const knownControllers: Record<string, ControllerFactory> = {
   daemonset: (ctx) => daemonSet(ctx),
   job: (ctx) => job(ctx),
   cronjob: (ctx) => cronJob(ctx),
+  nodelifecycle: (ctx) => nodeLifecycle(ctx, ctx.options),
   podgc: (ctx) => podgc(ctx),
   endpointslice: (ctx) => endpointSlice(ctx),
   endpoints: (ctx) => endpoints(ctx),

@@ -19,6 +19,18 @@ export interface ControllerContext {
   metrics?: Registry;
   /** recorder writes Events (default: one that writes through client). */
   recorder?: EventRecorder;
+  /** options are per-controller settings (kube-controller-manager's flags). */
+  options?: ControllerOptions;
+}
+
+/** ControllerOptions are the settings of individual controllers, all optional (Kubernetes' defaults apply). */
+export interface ControllerOptions {
+  /** nodeMonitorGracePeriodMs: a node silent this long becomes Ready=Unknown (--node-monitor-grace-period, 40 s). */
+  nodeMonitorGracePeriodMs?: number;
+  /** nodeMonitorPeriodMs: how often the node lifecycle controller looks at every node (--node-monitor-period, 5 s). */
+  nodeMonitorPeriodMs?: number;
+  /** nodeStartupGracePeriodMs: the grace period of a node that never posted status (--node-startup-grace-period, 60 s). */
+  nodeStartupGracePeriodMs?: number;
 }
 
 /** Runnable is a started-once loop: a controller's run(signal) resolves after signal aborts. */
