@@ -70,12 +70,20 @@ async function attachAndWait(f: Factory, name: string, values: RunFlags): Promis
   progress.done();
   if (!started) throw new UserError(`timed out waiting for the condition: pod ${name} is still Pending`);
   if (f.io.stderr.isTTY && phaseOf(started) === 'Running') f.io.stderr.write("If you don't see a command prompt, try pressing enter.\n");
-  try {
-    if (phaseOf(started) === 'Running') await runRemote(f, name, 'attach', { container: name, stdin: values.stdin ?? false, tty: (values.tty && values.stdin) ?? false });
-  } catch {
-    // No attach on this node: stream the log instead (output only).
+  const streamLog = async () => {
     const logs = await f.client().stream({ method: 'GET', path: `/api/v1/namespaces/${encodeURIComponent(f.namespace())}/pods/${encodeURIComponent(name)}/log`, query: { follow: true }, timeoutMs: 0, signal: f.io.signal, accept: 'text/plain, */*' });
     for await (const chunk of logs) f.io.stdout.write(chunk as Buffer);
+  };
+  if (phaseOf(started) === 'Running') {
+    try {
+      await runRemote(f, name, 'attach', { container: name, stdin: values.stdin ?? false, tty: (values.tty && values.stdin) ?? false });
+    } catch {
+      // No attach on this node: stream the log instead (output only).
+      await streamLog();
+    }
+  } else {
+    // Already finished before we could attach (as kubectl does): print what it wrote.
+    await streamLog();
   }
   if (values.restart === 'Always' || values.restart === undefined) return 0;
   const done = await pollUntil(async () => {
