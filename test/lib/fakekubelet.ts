@@ -25,6 +25,8 @@ export interface FakeKubeletOptions {
   finish?: (pod: Pod) => 'Succeeded' | 'Failed' | undefined;
   /** namespace limits the kubelet to one namespace (default all). */
   namespace?: string;
+  /** bind: whether unscheduled pods are bound to nodeName (default true); false leaves binding to a scheduler. */
+  bind?: boolean;
 }
 
 /** FakeKubelet is a running fake kubelet; stop() it. */
@@ -60,6 +62,7 @@ export async function startFakeKubelet(url: string, opts: FakeKubeletOptions = {
         await api.delete(name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
         return;
       }
+      if (!pod.spec.nodeName && opts.bind === false) return;
       if (!pod.spec.nodeName && nodeName) {
         await api.bind(name, nodeName, { uid: pod.metadata.uid });
         return;
