@@ -14,6 +14,7 @@ import { IptablesProxy } from '../../pkg/network/proxy/proxier.js';
 import { ensureServiceRoute } from '../../pkg/network/routes.js';
 import { newService, newSlice } from '../../pkg/network/testing/builders.js';
 import { createLab, type Lab, type LabPod } from '../../pkg/network/testing/lab.js';
+import { emit } from './report.js';
 
 const { values } = parseArgs({ options: { pods: { type: 'string', default: '30' }, seconds: { type: 'string', default: '5' } } });
 const PODS = Number(values.pods);
@@ -135,6 +136,15 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(results, null, 2));
     mkdirSync('bench-results', { recursive: true });
     writeFileSync('bench-results/network.json', JSON.stringify(results, null, 2));
+    const r = results as any;
+    const rules0 = r.serviceRuleUpdate100Endpoints.with0OtherServices;
+    const rules200 = r.serviceRuleUpdate100Endpoints.with200OtherServices;
+    emit({ bench: 'network', name: 'pod_setup_p50', label: `pod network setup (netns, veth, bridge, IPAM), p50 of ${PODS}; p95 ${r.podNetwork.setUp.p95Ms} ms`, value: r.podNetwork.setUp.p50Ms, unit: 'ms' });
+    emit({ bench: 'network', name: 'rule_update_p50', label: 'service rules: one endpoint of a 100-endpoint Service changes, with 200 other Services, p50', value: rules200.oneEndpointChanged.p50Ms, unit: 'ms', baseline: rules0.oneEndpointChanged.p50Ms, baselineLabel: 'same with no other Services' });
+    for (const [key, label] of [['connectionPerRequest', 'new connection per request'], ['keepAlive', 'keep-alive']] as const) {
+      const tp = r.throughput[key];
+      emit({ bench: 'network', name: `clusterip_rps_${key}`, label: `HTTP requests/s through a ClusterIP, ${label} (${tp.failures} failed)`, value: tp.viaClusterIPRps, unit: 'req/s', baseline: tp.directRps, baselineLabel: 'direct to the pod IP' });
+    }
   } finally {
     await lab.cleanup();
   }
