@@ -17,18 +17,17 @@ test.serial('a */1 CronJob on a fast clock starts one Job per minute, they compl
   const cluster = await startTestCluster({ controllers: ['*', '-cronjob'], kubelet: { readyDelayMs: 50, finish: () => 'Succeeded' } });
   const abort = new AbortController();
   const informers = new SharedInformerFactory(cluster.client, { logger: silentLogger() });
-  let running: Promise<void> | undefined;
-  t.teardown(async () => {
-    abort.abort();
-    await running?.catch(() => undefined);
-    await informers.shutdown();
-    await cluster.cleanup();
-  });
   // Half a minute past a minute boundary, so the first scheduled time is ~30 s of fake time away.
   const clock = new FakeClock(Math.floor(Date.now() / 60_000) * 60_000 + 30_000);
   const controller = new CronJobController({ client: cluster.client, informers, clock, logger: silentLogger() });
   informers.start(abort.signal);
-  running = controller.run(abort.signal);
+  const running = controller.run(abort.signal);
+  t.teardown(async () => {
+    abort.abort();
+    await running.catch(() => undefined);
+    await informers.shutdown();
+    await cluster.cleanup();
+  });
 
   const ns = 'skifftest-cron';
   await cluster.client.resource(Resources.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
