@@ -16,6 +16,7 @@ import {
   newUnsupportedMediaType,
   newConflict,
   newServiceUnavailable,
+  isConflict,
   type Status,
 } from '../api/errors.js';
 import { parseFieldSelector, FieldSelectorParseError } from '../api/fields.js';
@@ -628,7 +629,22 @@ export class ApiServer implements RegistryHost {
     const node = binding?.target?.name;
     if (!node) throw newBadRequest('binding target.name is required');
     const pods = this.store('pods')!;
-    const current = await pods.get(namespace, name);
+    // Start from the watch cache's copy, as Kubernetes' GuaranteedUpdate does: the write is a
+    // compare-and-swap on its revision, so a stale copy costs a conflict and one read from etcd,
+    // and a fresh one (the usual case for a pod the scheduler just saw) saves that read.
+    const cached = pods.cache.get(pods.key(namespace, name));
+    if (cached) {
+      try {
+        return await this.bindPod(cached, namespace, name, node, ctx);
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+      }
+    }
+    return this.bindPod(await pods.get(namespace, name), namespace, name, node, ctx);
+  }
+
+  private async bindPod(current: KubeObject, namespace: string, name: string, node: string, ctx: RequestContext): Promise<object> {
+    const pods = this.store('pods')!;
     const spec = current.spec as { nodeName?: string };
     if (current.metadata.deletionTimestamp) throw newConflict(pods.gr, name, 'pod is being deleted, cannot be assigned to a host');
     if (spec.nodeName) throw newConflict(pods.gr, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
