@@ -70,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keeps running until a signal
     case 'agent':
       return (await import('../../pkg/agent/main.js')).agentMain(rest);
+    case 'controller-manager':
+      return (await import('../../pkg/controllermanager/main.js')).controllerManagerMain(rest);
     case 'cluster':
       return (await import('../../pkg/cluster/main.js')).clusterMain(rest);
     case 'runtime':
