@@ -1,8 +1,9 @@
 // exec-stream.ts: Kubernetes' remotecommand protocol over WebSocket. Every binary message
 // starts with a channel byte: 0 stdin, 1 stdout, 2 stderr, 3 error (a Status as JSON, sent once
 // at the end: Success, or Failure with reason NonZeroExitCode and the exit code as a cause),
-// 4 resize. v5.channel.k8s.io adds the close message [255, channel] a client sends to end its
-// stdin. The runtime has no TTY exec, so a tty request runs with plain pipes.
+// 4 resize ({"Width":80,"Height":24}, applied to the exec's terminal). v5.channel.k8s.io adds
+// the close message [255, channel] a client sends to end its stdin. With tty=true the process
+// gets a terminal, whose output (stdout and stderr merged) comes on channel 1.
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { RuntimeService } from '../runtime/service.js';
@@ -49,7 +50,7 @@ export async function runExecSession(ws: WebSocket, input: ExecSessionInput): Pr
   try {
     if (cmd.length === 0) throw new Error('you must specify at least one command for the container');
     const id = await input.find();
-    const session = await input.runtime.exec(id, { cmd, stdin: flag('stdin') });
+    const session = await input.runtime.exec(id, { cmd, stdin: flag('stdin'), tty: flag('tty') });
     const stdin = session.stdin;
     onInput = (m: Buffer) => {
       if (m.length === 0) return;

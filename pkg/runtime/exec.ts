@@ -1,12 +1,23 @@
 // exec.ts: run extra processes in a running container with `<runtime> exec`: ExecSync (probes,
-// kubectl exec without a stream) and streaming sessions over pipes. TTY sessions are not
-// supported: crun/runc need a console socket (an fd passed over SCM_RIGHTS) that Node cannot receive.
+// kubectl exec without a stream) and streaming sessions, over pipes or a terminal.
+//
+// TTY sessions: crun creates the terminal in the container and sends its master over a console
+// socket (sys/console.ts receives it); stdout carries the terminal's output (stderr is merged
+// into it, as with any terminal) and resize is TIOCSWINSZ on the master. runc relays the
+// terminal only over its own stdio in the foreground (it sends the master only when detached,
+// and then nobody can wait for the exit code), so runc runs on a raw host pty of ours and copies
+// the size from it on SIGWINCH. That relay is a second hop with its own timing: output may show
+// a doubled \r now and then, and a size set in the first instants reaches the process late.
+import { closeSync, openSync, constants as fsConstants } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import tty from 'node:tty';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { OciRuntimeCli } from './oci/cli.js';
 import { deadlineExceeded, RuntimeError } from './errors.js';
+import { ConsoleSocket, openPty, setWindowSize } from './sys/console.js';
 import type { ExecSyncResult } from './types.js';
 
 /** ExecOptions selects the command and streams of an exec session. */
@@ -34,13 +45,26 @@ const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9
 
 /** startExec starts cmd in container id; pidDir holds the exec's pid file. */
 export function startExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pidDir: string): ExecSession {
-  if (opts.tty) throw new RuntimeError('Unimplemented', 'exec with a TTY is not supported; use stdin/stdout/stderr streams');
   if (opts.cmd.length === 0) throw new RuntimeError('InvalidArgument', 'exec needs a command');
-  const pidFile = path.join(pidDir, `exec-${randomBytes(8).toString('hex')}.pid`);
+  const name = `exec-${randomBytes(8).toString('hex')}`;
+  const pidFile = path.join(pidDir, `${name}.pid`);
+  if (opts.tty) return startTtyExec(cli, id, opts, pidFile, path.join(pidDir, `${name}.sock`));
   const child = cli.spawnExec(id, opts.cmd, { pidFile, stdin: opts.stdin });
   // a process that exits without reading its stdin makes writes fail with EPIPE; that is not fatal
   child.stdin?.on('error', () => undefined);
-  const exitCode = new Promise<number>((resolve, reject) => {
+  return {
+    stdin: child.stdin,
+    stdout: child.stdout!,
+    stderr: child.stderr!,
+    exitCode: exitOf(child, pidFile),
+    resize: () => undefined,
+    kill: killer(child, pidFile),
+  };
+}
+
+/** exitOf resolves with the exec'd process's exit code once the runtime's exec process ends. */
+function exitOf(child: ChildProcess, pidFile: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => {
       void rm(pidFile, { force: true });
@@ -48,7 +72,10 @@ export function startExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pid
       else resolve(code);
     });
   });
-  const killProcess = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
+}
+
+function killer(child: ChildProcess, pidFile: string): (signal?: NodeJS.Signals) => Promise<void> {
+  return async (signal: NodeJS.Signals = 'SIGKILL') => {
     try {
       const pid = Number((await readFile(pidFile, 'utf8')).trim());
       if (pid > 0) process.kill(pid, signal);
@@ -57,13 +84,95 @@ export function startExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pid
       child.kill(signal);
     }
   };
+}
+
+/** ttyDrainMs bounds the wait for a terminal's last output after the process exited (a
+ * background child may hold the terminal open forever). */
+const ttyDrainMs = 1000;
+
+function startTtyExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pidFile: string, socketPath: string): ExecSession {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = opts.stdin ? new PassThrough() : null;
+  let size: [number, number] | undefined;
+  let master: tty.ReadStream | undefined;
+  let masterFd = -1;
+  let resizeRuntime = (): void => undefined;
+  let markClosed!: () => void;
+  const masterClosed = new Promise<void>((resolve) => (markClosed = resolve));
+
+  const attach = (fd: number): void => {
+    if (size) setWindowSize(fd, ...size);
+    masterFd = fd;
+    master = new tty.ReadStream(fd);
+    master.on('close', markClosed);
+    // EIO on read is how a terminal reports that the last holder of its slave side went away.
+    master.on('error', () => master?.destroy());
+    master.on('data', (d: Buffer) => stdout.write(d));
+    stdin?.on('data', (d: Buffer) => master?.writable && master.write(d));
+    // End of input on a terminal is ^D, as when a user types it.
+    stdin?.on('end', () => master?.writable && master.write('\x04'));
+  };
+
+  let child: ChildProcess;
+  if (cli.name === 'crun') {
+    const socket = ConsoleSocket.listen(socketPath);
+    child = cli.spawnExec(id, opts.cmd, { pidFile, tty: true, consoleSocket: socketPath });
+    child.stdout!.pipe(stdout, { end: false });
+    child.stderr!.pipe(stderr, { end: false });
+    let exited = false;
+    child.on('close', () => (exited = true));
+    void socket
+      .receive(() => exited)
+      .then(attach, (e: Error) => {
+        stderr.write(`${e.message}\n`);
+        markClosed();
+      })
+      .finally(() => {
+        socket.close();
+        void rm(socketPath, { force: true });
+      });
+  } else {
+    const pty = openPty();
+    if (size) setWindowSize(pty.master, ...size);
+    const slave = openSync(pty.slavePath, fsConstants.O_RDWR | fsConstants.O_NOCTTY);
+    try {
+      child = cli.spawnExec(id, opts.cmd, { pidFile, tty: true, stdio: slave });
+    } finally {
+      closeSync(slave);
+    }
+    attach(pty.master);
+    // runc copies the size of its own terminal into the container's on SIGWINCH. A signal sent
+    // before runc installed its handler is lost (the default action ignores it), so the size is
+    // pushed again a few times while the session starts.
+    const winch = (): void => void (child.exitCode === null && child.signalCode === null && child.kill('SIGWINCH'));
+    resizeRuntime = winch;
+    const timers = [100, 300, 1000].map((ms) => setTimeout(() => size && winch(), ms));
+    child.on('close', () => timers.forEach(clearTimeout));
+  }
+
+  const exitCode = exitOf(child, pidFile).then(async (code) => {
+    await Promise.race([masterClosed, new Promise((r) => setTimeout(r, ttyDrainMs))]);
+    master?.destroy();
+    stdout.end();
+    stderr.end();
+    return code;
+  });
   return {
-    stdin: child.stdin,
-    stdout: child.stdout!,
-    stderr: child.stderr!,
+    stdin,
+    stdout,
+    stderr,
     exitCode,
-    resize: () => undefined,
-    kill: killProcess,
+    resize: (width, height) => {
+      size = [width, height];
+      try {
+        if (master && !master.destroyed) setWindowSize(masterFd, width, height);
+        resizeRuntime();
+      } catch {
+        // the terminal is already gone
+      }
+    },
+    kill: killer(child, pidFile),
   };
 }
 

@@ -135,13 +135,22 @@ export class OciRuntimeCli {
     }
   }
 
-  /** spawnExec starts `exec` of a process in the container; pidFile receives the process pid. */
-  spawnExec(id: string, cmd: string[], opts: { pidFile: string; tty?: boolean; stdin?: boolean; cwd?: string; env?: string[] }): ChildProcess {
+  /** spawnExec starts `exec` of a process in the container; pidFile receives the process pid.
+   * With tty, the runtime makes a terminal in the container and either sends its master over
+   * consoleSocket or (without one) relays it over its own stdio, which must then be a terminal
+   * (`stdio`: fds to use instead of pipes). */
+  spawnExec(
+    id: string,
+    cmd: string[],
+    opts: { pidFile: string; tty?: boolean; consoleSocket?: string; stdin?: boolean; cwd?: string; env?: string[]; stdio?: number },
+  ): ChildProcess {
     const args = ['exec', '--pid-file', opts.pidFile];
     if (opts.tty) args.push('--tty');
+    if (opts.consoleSocket) args.push('--console-socket', opts.consoleSocket);
     if (opts.cwd) args.push('--cwd', opts.cwd);
     for (const e of opts.env ?? []) args.push('--env', e);
     args.push(id, ...cmd);
+    if (opts.stdio !== undefined) return spawn(this.wrapperPath, args, { stdio: [opts.stdio, opts.stdio, opts.stdio] });
     return spawn(this.wrapperPath, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   }
 }
