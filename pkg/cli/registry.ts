@@ -11,6 +11,7 @@ import { diffCommand } from './commands/diff.js';
 import { editCommand } from './commands/edit.js';
 import { execCommand } from './commands/exec.js';
 import { getCommand } from './commands/get.js';
+import { imageCommand } from './commands/image.js';
 import { apiResourcesCommand, clusterInfoCommand, versionCommand } from './commands/info.js';
 import { logsCommand } from './commands/logs.js';
 import { rolloutCommand } from './commands/rollout.js';
@@ -38,6 +39,7 @@ export const commands: Command[] = [
   logsCommand,
   execCommand,
   runCommand,
+  imageCommand,
   clusterInfoCommand,
   apiResourcesCommand,
   versionCommand,
