@@ -5,7 +5,8 @@
 // the machine it ran on.
 //
 //   npm run bench                          all benches; docs updated
-//   npm run bench -- --only api,scheduler  some benches; docs left alone unless --docs
+//   npm run bench -- --only api,scheduler  some benches; docs left alone unless --docs (the
+//                                          other benches' figures are kept from the previous results)
 //   npm run bench -- --out /tmp/b.json     results elsewhere (a .md table is written beside it)
 //
 // Each bench's full output goes to bench-results/<name>.log. A bench that times out is sent
@@ -38,7 +39,7 @@ const BENCHES: BenchSpec[] = [
   { name: 'api', file: 'api.ts', args: ['--creates', '5000', '--watchers', '0', '--pods', '10000'], timeoutSec: 180 },
   { name: 'watch', file: 'watch.ts', args: ['--watchers', '1000', '--updates', '10'], timeoutSec: 120 },
   { name: 'rss', file: 'rss.ts', args: ['--pods', '1000', '--nodes', '20'], timeoutSec: 150 },
-  { name: 'scheduler', file: 'scheduler.ts', args: ['--nodes', '1000', '--pods', '10000'], timeoutSec: 360 },
+  { name: 'scheduler', file: 'scheduler.ts', args: ['--nodes', '1000', '--pods', '10000', '--max-seconds', '150'], timeoutSec: 420 },
   { name: 'network', file: 'network.ts', args: ['--pods', '30', '--seconds', '3'], timeoutSec: 180 },
   { name: 'runtime', file: 'runtime.ts', args: [], timeoutSec: 180, optional: true },
 ];
@@ -184,7 +185,7 @@ function markdown(m: Machine, runs: BenchRun[]): string {
       lines.push(`| ${run.name} | ${f.label} | **${fmt(f.value)} ${f.unit}** | ${baseline} | ${f.ratio === undefined ? '—' : fmt(f.ratio)} | ${f.goal ?? '—'} |`);
     }
   }
-  const missing = runs.filter((r) => r.status !== 'ok' || r.figures.length === 0);
+  const missing = runs.filter((r) => r.status !== 'ok' || r.figures.length === 0 || r.note);
   if (missing.length) {
     lines.push('');
     for (const r of missing) lines.push(`- ${r.name}: ${r.status}${r.figures.length === 0 && r.status === 'ok' ? ' (printed no BENCH line)' : ''}${r.note ? ` — ${r.note}` : ''}`);
@@ -239,6 +240,20 @@ async function main(): Promise<number> {
   }
   m.loadAverageEnd = os.loadavg().map((l) => Math.round(l * 100) / 100);
   const kept = runs.filter((r) => !(r.status === 'skipped' && BENCHES.find((b) => b.name === r.name)?.optional));
+  if (only && existsSync(outPath)) {
+    // Keep the figures of the benches not run this time, marked with the run they came from.
+    try {
+      const previous = JSON.parse(readFileSync(outPath, 'utf8')) as { machine: Machine; benches: BenchRun[] };
+      for (const r of previous.benches) {
+        if (selected.some((b) => b.name === r.name)) continue;
+        const from = `figures from the run of ${previous.machine.date.slice(0, 16).replace('T', ' ')} UTC`;
+        kept.push({ ...r, note: r.note?.includes('figures from the run of') ? r.note : [from, r.note].filter(Boolean).join('; ') });
+      }
+      kept.sort((a, b) => BENCHES.findIndex((x) => x.name === a.name) - BENCHES.findIndex((x) => x.name === b.name));
+    } catch (err) {
+      log(`could not merge ${outPath}: ${(err as Error).message}`);
+    }
+  }
   const table = markdown(m, kept);
   writeFileSync(outPath, JSON.stringify({ machine: m, benches: kept, figures: kept.flatMap((r) => r.figures) }, null, 2) + '\n');
   const mdPath = join(dirname(outPath), `${basename(outPath, '.json')}.md`);
