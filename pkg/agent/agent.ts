@@ -68,6 +68,8 @@ export interface AgentOptions {
   plegMs?: number;
   housekeepingMs?: number;
   leaseRenewMs?: number;
+  /** leaseDurationSeconds of the node Lease (default 40); renewed every quarter of it, as kubelet does. */
+  leaseDurationSeconds?: number;
   statusIntervalMs?: number;
   /** orphanGraceSeconds: grace for containers of pods deleted while the agent was down. */
   orphanGraceSeconds?: number;
@@ -172,7 +174,15 @@ export class Agent {
     });
     this.statuses = new StatusManager(o.client);
     this.pleg = new Pleg(o.runtime.runtime);
-    this.lease = new NodeLease({ client: o.client, nodeName: o.nodeName, nodeUID: () => this.nodeManager.uid, renewIntervalMs: o.leaseRenewMs, clock: o.clock, logger: this.log });
+    this.lease = new NodeLease({
+      client: o.client,
+      nodeName: o.nodeName,
+      nodeUID: () => this.nodeManager.uid,
+      renewIntervalMs: o.leaseRenewMs ?? (o.leaseDurationSeconds ? (o.leaseDurationSeconds * 1000) / 4 : undefined),
+      leaseDurationSeconds: o.leaseDurationSeconds,
+      clock: o.clock,
+      logger: this.log,
+    });
     this.server = new AgentServer({ runtime: o.runtime.runtime, pods: (ns: string, name: string) => this.podByName(ns, name), metrics: this.metrics, logger: this.log });
   }
 

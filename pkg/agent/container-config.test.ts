@@ -53,7 +53,7 @@ test('podDnsConfig: ClusterFirst uses the cluster DNS with namespace search and 
   const pod = (spec: Record<string, unknown>) => ({ metadata: { name: 'p', namespace: 'team' }, spec: { containers: [{ name: 'c', image: 'x' }], ...spec } }) as unknown as Pod;
   t.deepEqual(podDnsConfig(pod({}), cluster), { servers: ['10.42.0.1'], searches: ['team.svc.cluster.local', 'svc.cluster.local', 'cluster.local'], options: ['ndots:5'] });
   t.is(podDnsConfig(pod({ hostNetwork: true }), cluster), null);
-  t.is(podDnsConfig(pod({ hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' }), cluster)?.servers[0], '10.42.0.1');
+  t.is(podDnsConfig(pod({ hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' }), cluster)?.servers?.[0], '10.42.0.1');
   t.is(podDnsConfig(pod({ dnsPolicy: 'Default' }), cluster), null);
   t.is(podDnsConfig(pod({}), undefined), null);
   const merged = podDnsConfig(pod({ dnsConfig: { nameservers: ['1.2.3.4'], searches: ['x.example'], options: [{ name: 'ndots', value: '2' }, { name: 'edns0' }] } }), { nameserver: '10.42.0.1', domain: 'k.local' });

@@ -34,6 +34,7 @@ export interface StartAgentOptions {
   logger?: Logger;
   resyncMs?: number;
   plegMs?: number;
+  leaseDurationSeconds?: number;
   /** bridge turns on pod networking (pod IPs, service proxy, cluster DNS); default loopback-only pods. */
   bridge?: BridgeNetworkSettings;
 }
@@ -66,6 +67,7 @@ export async function startAgent(opts: StartAgentOptions): Promise<Agent> {
       resyncMs: opts.resyncMs,
       plegMs: opts.plegMs,
       bridge: opts.bridge,
+      leaseDurationSeconds: opts.leaseDurationSeconds,
     });
   } catch (e) {
     client.close();
@@ -101,6 +103,7 @@ Runs the node agent: registers the node and runs the pods bound to it.
   --extra-cluster-cidr CIDR more ranges pods reach without NAT (repeatable; e.g. the node range)
   --egress                  let pods reach addresses outside the cluster (outbound NAT; off by default)
   --dns-upstream IP[:PORT]  where cluster DNS forwards other names (default: none, REFUSED)
+  --node-lease-duration S   node Lease duration in seconds (default 40), renewed every S/4
 `;
 
 /** agentMain runs the agent until SIGINT/SIGTERM; containers keep running after it stops. */
@@ -134,6 +137,7 @@ export async function agentMain(argv: string[]): Promise<number> {
         'extra-cluster-cidr': { type: 'string', multiple: true, default: [] },
         egress: { type: 'boolean', default: false },
         'dns-upstream': { type: 'string' },
+        'node-lease-duration': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -172,6 +176,7 @@ export async function agentMain(argv: string[]): Promise<number> {
       podNetwork === 'bridge'
         ? { clusterCidr: values['cluster-cidr'], serviceCidr: values['service-cidr'], extraClusterCidrs: values['extra-cluster-cidr'], egress: values.egress, dnsUpstream: values['dns-upstream'] }
         : undefined,
+    leaseDurationSeconds: num(values['node-lease-duration']),
     node: { cpus: num(values.cpus), memoryBytes: num(values.memory), reservedCpuMilli: num(values['reserved-cpu']), reservedMemoryBytes: num(values['reserved-memory']), maxPods: num(values['max-pods']) },
   });
   await new Promise<void>((resolve) => {

@@ -1,7 +1,7 @@
 // etcdprocess.ts: runs and supervises a local etcd (Debian's etcd-server) for `skiff server`
 // and for the integration-test harness.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../util/ports.js';
 
@@ -32,9 +32,36 @@ export interface EtcdOptions {
   quotaBackendBytes?: number;
 }
 
+/**
+ * killOrphan ends an etcd left running on this data dir by an earlier server that was killed
+ * (kill -9 leaves its children behind): the PID from etcd.pid, only if that process is still an
+ * etcd serving this very data dir. Without this the new etcd could not take the data dir's lock.
+ */
+async function killOrphan(dataDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dataDir, 'etcd.pid'), 'utf8').trim());
+  } catch {
+    return;
+  }
+  if (!(pid > 0)) return;
+  const isOurs = () => {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return argv.includes(join(dataDir, 'member-data'));
+    } catch {
+      return false;
+    }
+  };
+  if (!isOurs()) return;
+  process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 100 && isOurs(); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
 /** startEtcd starts etcd on loopback and resolves once it answers /health. */
 export async function startEtcd(opts: EtcdOptions): Promise<EtcdProcess> {
   mkdirSync(opts.dataDir, { recursive: true });
+  await killOrphan(opts.dataDir);
   const clientPort = opts.clientPort ?? (await freePort());
   const peerPort = opts.peerPort ?? (await freePort());
   const endpoint = `http://127.0.0.1:${clientPort}`;
@@ -60,6 +87,7 @@ export async function startEtcd(opts: EtcdOptions): Promise<EtcdProcess> {
     env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.env.ETCD_UNSUPPORTED_ARCH ?? '' },
   });
   closeSync(logFd);
+  if (child.pid) writeFileSync(join(opts.dataDir, 'etcd.pid'), `${child.pid}\n`);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let dead = false;
   void exited.then(() => { dead = true; });

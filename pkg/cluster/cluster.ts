@@ -209,20 +209,9 @@ export async function clusterUp(o: ClusterUpOptions): Promise<ClusterState> {
   log(`network: lab ${hosts.labCidr}, host ${hosts.hostAddress} (${hosts.hostLink}), nodes ${hosts.nodes.map((n) => `${n.nodeName}=${n.address}`).join(' ')}`);
   await createHosts(hosts);
 
-  const env = { ...process.env, ...envOverrides };
-  state.server.pid = startDetached([process.execPath, BIN, ...state.server.args], state.server.logFile, env);
-  await writeState(state);
-  log(`server: pid ${state.server.pid}, ${state.server.url}, log ${state.server.logFile}`);
   const timeout = o.timeoutMs ?? 120_000;
-  await waitFor(
-    'the API server',
-    timeout,
-    async () => {
-      if (!(await processAlive(state.server.pid))) throw new Error(`skiff server exited:\n${tail(state.server.logFile)}`);
-      return (await fetch(`${state.server.url}/readyz`)).ok;
-    },
-    () => tail(state.server.logFile),
-  );
+  await startServerProcess(state, timeout);
+  log(`server: pid ${state.server.pid}, ${state.server.url}, log ${state.server.logFile}`);
 
   if (o.images ?? true) {
     log('images: importing the sample images into every node');
@@ -286,6 +275,34 @@ export async function stopAgent(state: ClusterState, nodeName: string, signal: '
     if (await processAlive(rec.pid)) process.kill(rec.pid, 'SIGKILL');
     while (await processAlive(rec.pid)) await new Promise((r) => setTimeout(r, 50));
   } else await stopPid(rec.pid, 10_000);
+}
+
+/** killServer ends the control plane with SIGKILL (its etcd keeps running, as after a crash). */
+export async function killServer(state: ClusterState): Promise<void> {
+  if (await processAlive(state.server.pid)) process.kill(state.server.pid, 'SIGKILL');
+  while (await processAlive(state.server.pid)) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** etcdPid is the PID of the control plane's etcd (0 if none runs). */
+export async function etcdPid(state: ClusterState): Promise<number> {
+  return (await etcdPidsOf(state.server.dataDir))[0] ?? 0;
+}
+
+/** startServerProcess (re)starts the control plane with its recorded flags and waits until it is ready. */
+export async function startServerProcess(state: ClusterState, timeoutMs = 120_000): Promise<number> {
+  const env = { ...process.env, ...(state.env ?? {}) };
+  state.server.pid = startDetached([process.execPath, BIN, ...state.server.args], state.server.logFile, env);
+  await writeState(state);
+  await waitFor(
+    'the API server',
+    timeoutMs,
+    async () => {
+      if (!(await processAlive(state.server.pid))) throw new Error(`skiff server exited:\n${tail(state.server.logFile)}`);
+      return (await fetch(`${state.server.url}/readyz`)).ok;
+    },
+    () => tail(state.server.logFile),
+  );
+  return state.server.pid;
 }
 
 /** setNodeNetwork cuts a simulated host off the lab network or reconnects it. */

@@ -45,7 +45,7 @@ function restarts(pod: Pod): number {
  * unscheduled before scheduled, Pending before Unknown before Running, not Ready before
  * Ready, Ready for less time first, more restarts first, newer first.
  */
-export function compareForDeletion(a: Pod, b: Pod): number {
+export function compareForDeletion(a: Pod, b: Pod, colocated?: (p: Pod) => number): number {
   const sa = a.spec?.nodeName ? 1 : 0;
   const sb = b.spec?.nodeName ? 1 : 0;
   if (sa !== sb) return sa - sb;
@@ -55,6 +55,11 @@ export function compareForDeletion(a: Pod, b: Pod): number {
   const ra = isPodReady(a) ? 1 : 0;
   const rb = isPodReady(b) ? 1 : 0;
   if (ra !== rb) return ra - rb;
+  if (colocated) {
+    const ka = colocated(a);
+    const kb = colocated(b);
+    if (ka !== kb) return kb - ka; // doubled-up pods first
+  }
   if (ra && rb) {
     const ta = readySince(a) ?? 0;
     const tb = readySince(b) ?? 0;
@@ -67,6 +72,28 @@ export function compareForDeletion(a: Pod, b: Pod): number {
   const cb = Date.parse(b.metadata.creationTimestamp ?? '') || 0;
   if (ca !== cb) return cb - ca; // newer first
   return (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+}
+
+/**
+ * pickForDeletion chooses n pods to delete in compareForDeletion's order, with Kubernetes'
+ * "related pods on the same node" rank: pods on nodes that hold more of them go first. Unlike
+ * Kubernetes, which ranks once, the rank is recounted after each pick, so scaling down evens
+ * the pods out over the nodes (10 pods on 2 nodes scaled to 2 leave one on each).
+ */
+export function pickForDeletion(pods: readonly Pod[], n: number): Pod[] {
+  const perNode = new Map<string, number>();
+  for (const p of pods) if (p.spec?.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+  const colocated = (p: Pod) => (p.spec?.nodeName ? (perNode.get(p.spec.nodeName) ?? 0) : 0);
+  const left = [...pods];
+  const out: Pod[] = [];
+  while (out.length < n && left.length) {
+    let best = 0;
+    for (let i = 1; i < left.length; i++) if (compareForDeletion(left[i]!, left[best]!, colocated) < 0) best = i;
+    const [victim] = left.splice(best, 1);
+    out.push(victim!);
+    if (victim!.spec?.nodeName) perNode.set(victim!.spec.nodeName, colocated(victim!) - 1);
+  }
+  return out;
 }
 
 /** podFromTemplate builds the pod a controller creates from its template. */

@@ -19,7 +19,7 @@ import type { WorkQueue } from '../../client/workqueue.js';
 import { type ControllerContext, newQueue, type ResolvedContext, resolveContext, type Runnable } from '../context.js';
 import { keyHandler, unwrapTombstone } from '../enqueue.js';
 import { ControllerExpectations } from '../expectations.js';
-import { compareForDeletion, isPodAvailable, nextAvailableIn, podFromTemplate, slowStartBatch } from '../podutil.js';
+import { isPodAvailable, pickForDeletion, nextAvailableIn, podFromTemplate, slowStartBatch } from '../podutil.js';
 import { claimObjects } from '../refmanager.js';
 
 /** BURST_REPLICAS caps the pods created or deleted in one sync, as Kubernetes' burstReplicas. */
@@ -193,7 +193,7 @@ export class ReplicaSetController implements Runnable {
     }
     if (diff > 0) {
       const n = Math.min(diff, BURST_REPLICAS);
-      const victims = [...active].sort(compareForDeletion).slice(0, n);
+      const victims = pickForDeletion(active, n);
       this.expectations.expectDeletions(key, victims.map((p) => namespacedKey(p.metadata)));
       const results = await Promise.allSettled(
         victims.map(async (pod) => {

@@ -1,0 +1,137 @@
+// End-to-end scenarios 4, 5 and 7 on a two-node local cluster, driven with the real kubectl:
+// a broken rollout stalls with ProgressDeadlineExceeded and undo recovers; crashing and OOM
+// containers restart with back-off and report their reasons; a Job and a CronJob complete and
+// `kubectl logs` shows what they printed.
+import test from 'ava';
+import { eventually, startTestCluster, type TestCluster } from '../lib/cluster.js';
+
+let cluster: TestCluster;
+
+test.before(async () => {
+  cluster = await startTestCluster({ nodes: 2 });
+});
+
+test.after.always(async () => {
+  await cluster?.down();
+});
+
+const kubectl = async (args: string[], input?: string): Promise<string> => {
+  const r = await cluster.kubectl(args, { input, timeoutMs: 200_000 });
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
+};
+const apply = (ns: string, obj: unknown) => kubectl(['apply', '-n', ns, '-f', '-'], JSON.stringify(obj));
+const getJson = async <T>(args: string[]): Promise<T> => JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
+const namespace = (name: string) => kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+
+interface PodJson {
+  metadata: { name: string };
+  status: {
+    phase?: string;
+    containerStatuses?: { restartCount: number; state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number } }; lastState?: { terminated?: { reason?: string; exitCode?: number } } }[];
+  };
+}
+
+test.serial('scenario 4: a rollout to a broken image stalls with ProgressDeadlineExceeded; undo recovers', async (t) => {
+  t.timeout(600_000);
+  await namespace('e2e-broken');
+  const deployment = (image: string) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'app' },
+    spec: {
+      replicas: 2,
+      progressDeadlineSeconds: 20,
+      selector: { matchLabels: { app: 'app' } },
+      strategy: { rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: { labels: { app: 'app' } },
+        spec: { containers: [{ name: 'web', image, imagePullPolicy: 'IfNotPresent', ports: [{ containerPort: 8080 }], readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 2 } }] },
+      },
+    },
+  });
+  await apply('e2e-broken', deployment('skiff.local/web:v1'));
+  await kubectl(['rollout', 'status', '-n', 'e2e-broken', 'deployment/app', '--timeout=180s']);
+  await kubectl(['set', 'image', '-n', 'e2e-broken', 'deployment/app', 'web=skiff.local/does-not-exist:v9']);
+  const stalled = await cluster.kubectl(['rollout', 'status', '-n', 'e2e-broken', 'deployment/app', '--timeout=120s'], { timeoutMs: 150_000 });
+  t.not(stalled.code, 0);
+  t.regex(stalled.stderr, /exceeded its progress deadline/);
+  const d = await getJson<{ status: { conditions: { type: string; status: string; reason: string }[]; availableReplicas?: number } }>(['get', 'deployment', 'app', '-n', 'e2e-broken']);
+  t.like(d.status.conditions.find((c) => c.type === 'Progressing'), { status: 'False', reason: 'ProgressDeadlineExceeded' });
+  t.is(d.status.availableReplicas, 2, 'maxUnavailable 0 kept both old pods serving');
+  const pods = await getJson<{ items: PodJson[] }>(['get', 'pods', '-n', 'e2e-broken']);
+  const reasons = pods.items.map((p) => p.status.containerStatuses?.[0]?.state?.waiting?.reason).filter(Boolean);
+  t.true(reasons.some((r) => r === 'ErrImagePull' || r === 'ImagePullBackOff'), `the new pod waits on its image: ${reasons}`);
+  await kubectl(['rollout', 'undo', '-n', 'e2e-broken', 'deployment/app']);
+  t.regex(await kubectl(['rollout', 'status', '-n', 'e2e-broken', 'deployment/app', '--timeout=180s']), /successfully rolled out/);
+  const after = await getJson<{ items: PodJson[] }>(['get', 'pods', '-n', 'e2e-broken']);
+  t.is(after.items.filter((p) => p.status.phase === 'Running').length, 2);
+});
+
+test.serial('scenario 5: crashing and OOM containers restart with back-off and report their reasons', async (t) => {
+  t.timeout(300_000);
+  await namespace('e2e-crash');
+  await apply('e2e-crash', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'crasher' }, spec: { containers: [{ name: 'crasher', image: 'skiff.local/crasher:latest', imagePullPolicy: 'IfNotPresent' }] } });
+  await apply('e2e-crash', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'oom' },
+    spec: { containers: [{ name: 'oom', image: 'skiff.local/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'sleep 0.3; x=$(head -c 100000000 /dev/zero | tr "\\0" a); echo survived'], resources: { limits: { memory: '20Mi' } } }] },
+  });
+  const crashing = await eventually(
+    'the crasher in CrashLoopBackOff after 2 restarts',
+    async () => {
+      const p = await getJson<PodJson>(['get', 'pod', 'crasher', '-n', 'e2e-crash']);
+      const cs = p.status.containerStatuses?.[0];
+      return cs && cs.restartCount >= 2 && cs.state?.waiting?.reason === 'CrashLoopBackOff' ? cs : undefined;
+    },
+    120_000,
+  );
+  t.like(crashing.lastState?.terminated, { reason: 'Error', exitCode: 1 });
+  t.regex(await kubectl(['logs', '-n', 'e2e-crash', 'crasher', '--previous']), /crasher: starting, then exiting with status 1/);
+  t.regex(await kubectl(['describe', 'pod', '-n', 'e2e-crash', 'crasher']), /Back-off restarting failed container|BackOff/);
+  const oom = await eventually(
+    'the OOM container killed and restarted',
+    async () => {
+      const p = await getJson<PodJson>(['get', 'pod', 'oom', '-n', 'e2e-crash']);
+      const cs = p.status.containerStatuses?.[0];
+      return cs && cs.restartCount >= 1 && cs.lastState?.terminated?.reason === 'OOMKilled' ? cs : undefined;
+    },
+    120_000,
+  );
+  t.is(oom.lastState?.terminated?.exitCode, 137);
+});
+
+test.serial('scenario 7: a Job and a CronJob complete; kubectl logs shows their output', async (t) => {
+  t.timeout(300_000);
+  await namespace('e2e-batch');
+  await apply('e2e-batch', {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'count' },
+    spec: { completions: 3, parallelism: 2, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'count', image: 'skiff.local/batch:latest', imagePullPolicy: 'IfNotPresent', env: [{ name: 'COUNT', value: '3' }] }] } } },
+  });
+  await kubectl(['wait', '-n', 'e2e-batch', '--for=condition=complete', 'job/count', '--timeout=120s']);
+  const job = await getJson<{ status: { succeeded?: number } }>(['get', 'job', 'count', '-n', 'e2e-batch']);
+  t.is(job.status.succeeded, 3);
+  t.is((await kubectl(['logs', '-n', 'e2e-batch', 'job/count'])).trim(), '1\n2\n3');
+
+  await apply('e2e-batch', {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'tick' },
+    spec: { schedule: '*/1 * * * *', successfulJobsHistoryLimit: 1, jobTemplate: { spec: { template: { spec: { restartPolicy: 'OnFailure', containers: [{ name: 'tick', image: 'skiff.local/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo tick-from-cron'] }] } } } } },
+  });
+  const done = await eventually(
+    'a CronJob run to complete (within ~1 minute)',
+    async () => {
+      const jobs = await getJson<{ items: { metadata: { name: string; ownerReferences?: { kind: string }[] }; status: { succeeded?: number } }[] }>(['get', 'jobs', '-n', 'e2e-batch']);
+      return jobs.items.find((j) => j.metadata.ownerReferences?.some((o) => o.kind === 'CronJob') && j.status.succeeded === 1);
+    },
+    150_000,
+    2000,
+  );
+  t.is((await kubectl(['logs', '-n', 'e2e-batch', `job/${done.metadata.name}`])).trim(), 'tick-from-cron');
+  const cj = await getJson<{ status: { lastScheduleTime?: string; lastSuccessfulTime?: string } }>(['get', 'cronjob', 'tick', '-n', 'e2e-batch']);
+  t.truthy(cj.status.lastScheduleTime);
+});
