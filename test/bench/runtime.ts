@@ -1,0 +1,171 @@
+// bench:runtime — container create+start latency through the runtime's gRPC service
+// (RuntimeClient → unix socket → ContainerRuntime → conmon → crun create, then crun start)
+// against the baseline of `crun run --detach` of the same bundle in the same run, runs
+// interleaved so both see the same load; then 20 containers started in parallel each way.
+// The baseline goes through the runtime's crun wrapper too (on hybrid-cgroup hosts that is an
+// unshare of the mount namespace, which crun needs there), so the ratio is the runtime's cost.
+//
+// Usage: npm run bench:runtime [-- --runs 20 --parallel 20]   (as root)
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { newContainerConfig, newSandboxConfig, newTestEnv, type TestEnv } from '../../pkg/runtime/testing/fixtures.js';
+import { startRuntimeServer, type RuntimeServer } from '../../pkg/runtime/cri/server.js';
+import { RuntimeClient } from '../../pkg/runtime/cri/client.js';
+import { removeCgroup, detectCgroupMode } from '../../pkg/runtime/sys/cgroups.js';
+import { emit, round } from './report.js';
+
+const run = promisify(execFile);
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, parallel: { type: 'string', default: '20' } } });
+const RUNS = Number(values.runs);
+const PARALLEL = Number(values.parallel);
+const RUNTIME = 'crun';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const ms = (ns: bigint): number => Number(ns) / 1e6;
+
+interface Bench {
+  env: TestEnv;
+  server: RuntimeServer;
+  client: RuntimeClient;
+  sandbox: string;
+  wrapper: string;
+  /** bundle: a copy of a real container's config.json (same rootfs, namespaces, mounts). */
+  bundle: string;
+  rawIds: string[];
+  cgroups: string[];
+}
+
+async function setup(): Promise<Bench> {
+  const env = await newTestEnv(RUNTIME);
+  const server = await startRuntimeServer({
+    socketPath: path.join(env.dir, 'cri.sock'),
+    stateDir: env.stateDir,
+    runtime: RUNTIME,
+    imageStore: env.store,
+    runtimeOptions: { defaultCgroupParent: env.cgroupParent, newId: env.newId },
+  });
+  const client = new RuntimeClient(server.socketPath);
+  await client.waitReady();
+  const sandbox = await client.runPodSandbox(newSandboxConfig(env));
+  // A template container: created (never started), its bundle and overlay rootfs are the
+  // baseline's bundle.
+  const template = await client.createContainer(sandbox, newContainerConfig({ metadata: { name: 'template' }, command: ['sleep', '3600'] }));
+  const spec = JSON.parse(await readFile(path.join(env.stateDir, 'containers', template, 'bundle', 'config.json'), 'utf8'));
+  const bundle = path.join(env.dir, 'raw-bundle');
+  await mkdir(bundle, { recursive: true });
+  await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
+  return { env, server, client, sandbox, wrapper: path.join(env.stateDir, 'bin', RUNTIME), bundle, rawIds: [], cgroups: [] };
+}
+
+/** rawRun starts the bundle with `<runtime> run --detach` under a fresh id and cgroup. */
+async function rawRun(b: Bench, id: string): Promise<void> {
+  const spec = JSON.parse(await readFile(path.join(b.bundle, 'config.json'), 'utf8'));
+  const cgroupsPath = `${b.env.cgroupParent}/${id}`;
+  spec.linux.cgroupsPath = cgroupsPath;
+  const config = path.join(b.bundle, `${id}.json`);
+  await writeFile(config, JSON.stringify(spec));
+  b.rawIds.push(id);
+  b.cgroups.push(cgroupsPath);
+  // crun's --config picks this copy; the rootfs path in it is absolute. The container inherits
+  // crun's stdio, so it gets none: a pipe would stay open as long as the container runs.
+  const child = spawn(b.wrapper, ['run', '--detach', '--bundle', b.bundle, '--config', config, id], { stdio: 'ignore' });
+  const code = await new Promise<number | null>((resolve, reject) => child.once('error', reject).once('exit', resolve));
+  if (code !== 0) throw new Error(`${RUNTIME} run ${id} exited with ${code}`);
+}
+
+async function main(): Promise<void> {
+  const b = await setup();
+  // npm run bench stops a bench that overruns with SIGTERM: clean up on the way out.
+  let cleaning: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      await cleanupRaw(b).catch(() => undefined);
+      await b.client.stopPodSandbox(b.sandbox).catch(() => undefined);
+      await b.client.removePodSandbox(b.sandbox).catch(() => undefined);
+      b.client.close();
+      await b.server.close();
+      await b.env.cleanup();
+    })());
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => void cleanup().finally(() => process.exit(130)));
+  let n = 0;
+  const rawId = () => `${b.env.prefix}-raw-${++n}`;
+  try {
+    // warm up both paths once
+    await timeGrpc(b);
+    await timeRaw(b, rawId());
+
+    const grpc: number[] = [];
+    const raw: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      grpc.push(await timeGrpc(b));
+      raw.push(await timeRaw(b, rawId()));
+    }
+    grpc.sort((x, y) => x - y);
+    raw.sort((x, y) => x - y);
+    const g50 = percentile(grpc, 50);
+    const g99 = percentile(grpc, 99);
+    const r50 = percentile(raw, 50);
+    const r99 = percentile(raw, 99);
+    process.stdout.write(`create+start, ${RUNS} sequential runs each (${RUNTIME}):\n`);
+    process.stdout.write(`  gRPC service  p50 ${round(g50)} ms  p99 ${round(g99)} ms\n`);
+    process.stdout.write(`  raw ${RUNTIME} run  p50 ${round(r50)} ms  p99 ${round(r99)} ms\n`);
+    process.stdout.write(`  ratio         p50 ${round(g50 / r50, 2)}×  p99 ${round(g99 / r99, 2)}×  (goal ≤ 1.5×)\n`);
+    emit({ bench: 'runtime', name: 'create_start_p50', label: `container create+start through the gRPC service, p50 of ${RUNS}; vs \`${RUNTIME} run --detach\` of the same bundle`, value: round(g50), unit: 'ms', baseline: round(r50), baselineLabel: `${RUNTIME} run p50`, goal: '≤ 1.5× raw' });
+    emit({ bench: 'runtime', name: 'create_start_p99', label: `container create+start through the gRPC service, p99 of ${RUNS}`, value: round(g99), unit: 'ms', baseline: round(r99), baselineLabel: `${RUNTIME} run p99`, goal: '≤ 1.5× raw' });
+
+    // parallel: PARALLEL containers at once, wall time until all started
+    const tg = process.hrtime.bigint();
+    const ids = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => createStart(b, `par-${i}`)));
+    const grpcWall = ms(process.hrtime.bigint() - tg);
+    const failed = (await Promise.all(ids.map((id) => b.client.containerStatus(id)))).filter((s) => s.state !== 'CONTAINER_RUNNING').length;
+    for (const id of ids) await removeQuietly(b, id);
+    const tr = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: PARALLEL }, () => rawRun(b, rawId())));
+    const rawWall = ms(process.hrtime.bigint() - tr);
+    await cleanupRaw(b);
+    process.stdout.write(`${PARALLEL} containers started in parallel: gRPC service ${round(grpcWall)} ms (${failed} not running), raw ${RUNTIME} run ${round(rawWall)} ms, ratio ${round(grpcWall / rawWall, 2)}×\n`);
+    emit({ bench: 'runtime', name: 'parallel_start', label: `${PARALLEL} containers created+started in parallel through the gRPC service, wall time (${failed} not running)`, value: round(grpcWall), unit: 'ms', baseline: round(rawWall), baselineLabel: `${PARALLEL} parallel \`${RUNTIME} run --detach\``, goal: '—' });
+  } finally {
+    await cleanup();
+  }
+}
+
+async function createStart(b: Bench, name: string): Promise<string> {
+  const id = await b.client.createContainer(b.sandbox, newContainerConfig({ metadata: { name }, command: ['sleep', '3600'] }));
+  await b.client.startContainer(id);
+  return id;
+}
+
+async function removeQuietly(b: Bench, id: string): Promise<void> {
+  await b.client.stopContainer(id, 0).catch(() => undefined);
+  await b.client.removeContainer(id).catch(() => undefined);
+}
+
+async function timeGrpc(b: Bench): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const id = await createStart(b, 'seq');
+  const took = ms(process.hrtime.bigint() - t0);
+  await removeQuietly(b, id);
+  return took;
+}
+
+async function timeRaw(b: Bench, id: string): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await rawRun(b, id);
+  const took = ms(process.hrtime.bigint() - t0);
+  await cleanupRaw(b);
+  return took;
+}
+
+async function cleanupRaw(b: Bench): Promise<void> {
+  for (const id of b.rawIds.splice(0)) await run(b.wrapper, ['delete', '--force', id]).catch(() => undefined);
+  const mode = detectCgroupMode();
+  for (const cg of b.cgroups.splice(0)) removeCgroup(mode, cg);
+}
+
+await main();
