@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(etcd-server etcd-client crun runc conmon docker-registry busybox-static iptables iproute2 kmod ca-certificates curl)
+APT_PACKAGES=(etcd-server etcd-client crun runc conmon docker-registry busybox-static iptables iproute2 kmod util-linux ca-certificates curl)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -17,6 +17,20 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # Debian's etcd-server package starts a system etcd where systemd runs; Skiff runs its own.
+
+# The compatibility and end-to-end tests drive the real kubectl. Debian has no package for it:
+# fetch the official release binary if it is missing (best effort; the cluster itself needs only skiff).
+if ! command -v kubectl >/dev/null; then
+  KUBECTL_VERSION=${KUBECTL_VERSION:-v1.32.4}
+  echo "setup: installing kubectl $KUBECTL_VERSION"
+  arch=$(dpkg --print-architecture)
+  if curl -fsSL --retry 3 -o /usr/local/bin/kubectl "https://dl.k8s.io/release/$KUBECTL_VERSION/bin/linux/$arch/kubectl"; then
+    chmod 0755 /usr/local/bin/kubectl
+  else
+    rm -f /usr/local/bin/kubectl
+    echo "setup: warning: could not download kubectl; the kubectl tests need it on PATH" >&2
+  fi
+fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"

@@ -17,6 +17,7 @@ import { logsCommand } from './commands/logs.js';
 import { rolloutCommand } from './commands/rollout.js';
 import { runCommand } from './commands/run.js';
 import { scaleCommand } from './commands/scale.js';
+import { setCommand } from './commands/set.js';
 import { waitCommand } from './commands/wait.js';
 import { scheduleCommand, whyCommand } from './commands/why.js';
 
@@ -32,6 +33,7 @@ export const commands: Command[] = [
   labelCommand,
   annotateCommand,
   scaleCommand,
+  setCommand,
   rolloutCommand,
   waitCommand,
   whyCommand,

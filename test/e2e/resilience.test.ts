@@ -109,7 +109,7 @@ test.serial('scenario 8: kill -9 of etcd, the control plane and an agent during 
   await namespace('e2e-kill');
   // Objects that must survive: 20 ConfigMaps with known data.
   const cms = Array.from({ length: 20 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `keep-${i}` }, data: { i: String(i) } }));
-  await kubectl(['apply', '-n', 'e2e-kill', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: cms }));
+  await kubectl(['apply', '-n', 'e2e-kill', '-f', '-'], cms.map((c) => JSON.stringify(c)).join('\n'));
   await apply('e2e-kill', web(6, 'skiff.local/web:v1'));
   await kubectl(['rollout', 'status', '-n', 'e2e-kill', 'deployment/web', '--timeout=240s']);
 

@@ -3,6 +3,7 @@
 // containers restart with back-off and report their reasons; a Job and a CronJob complete and
 // `kubectl logs` shows what they printed.
 import test from 'ava';
+import { spawn } from 'node:child_process';
 import { eventually, startTestCluster, type TestCluster } from '../lib/cluster.js';
 
 let cluster: TestCluster;
@@ -134,4 +135,66 @@ test.serial('scenario 7: a Job and a CronJob complete; kubectl logs shows their 
   t.is((await kubectl(['logs', '-n', 'e2e-batch', `job/${done.metadata.name}`])).trim(), 'tick-from-cron');
   const cj = await getJson<{ status: { lastScheduleTime?: string; lastSuccessfulTime?: string } }>(['get', 'cronjob', 'tick', '-n', 'e2e-batch']);
   t.truthy(cj.status.lastScheduleTime);
+});
+
+test.serial('agent acceptance 1: init container, two containers, configMap volume and Secret env; kubectl logs -f and exec -it', async (t) => {
+  t.timeout(300_000);
+  await namespace('e2e-pod');
+  await apply('e2e-pod', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { 'greeting.txt': 'hello from a configMap volume' } });
+  await apply('e2e-pod', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, stringData: { password: 's3cr3t' } });
+  await apply('e2e-pod', {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'full' },
+    spec: {
+      initContainers: [{ name: 'init', image: 'skiff.local/busybox:latest', imagePullPolicy: 'IfNotPresent', command: ['sh', '-c', 'echo init done > /work/init.txt'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+      containers: [
+        {
+          name: 'main',
+          image: 'skiff.local/busybox:latest',
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sh', '-c', 'for i in 1 2 3; do echo "line $i"; sleep 1; done; sleep 3600'],
+          env: [{ name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } }],
+          volumeMounts: [
+            { name: 'settings', mountPath: '/etc/settings' },
+            { name: 'work', mountPath: '/work' },
+          ],
+        },
+        { name: 'sidecar', image: 'skiff.local/web:v1', imagePullPolicy: 'IfNotPresent' },
+      ],
+      volumes: [
+        { name: 'settings', configMap: { name: 'settings' } },
+        { name: 'work', emptyDir: {} },
+      ],
+    },
+  });
+  await kubectl(['wait', '-n', 'e2e-pod', '--for=condition=Ready', 'pod/full', '--timeout=120s']);
+  const pod = await getJson<{ status: { phase: string; podIP: string; initContainerStatuses: { state: { terminated?: { reason: string; exitCode: number } } }[]; containerStatuses: { name: string; ready: boolean; containerID: string }[] } }>(['get', 'pod', 'full', '-n', 'e2e-pod']);
+  t.is(pod.status.phase, 'Running');
+  t.like(pod.status.initContainerStatuses[0]!.state.terminated, { reason: 'Completed', exitCode: 0 });
+  t.deepEqual(pod.status.containerStatuses.map((c) => [c.name, c.ready]).sort(), [['main', true], ['sidecar', true]]);
+  t.true(pod.status.containerStatuses.every((c) => /^\w+:\/\/\w+/.test(c.containerID)));
+  t.regex(pod.status.podIP, /^10\.42\./);
+  // logs -f follows the running container; --request-timeout ends the stream after 6 s.
+  const follow = await cluster.kubectl(['logs', '-f', '-n', 'e2e-pod', 'full', '-c', 'main', '--request-timeout=6s'], { timeoutMs: 20_000 });
+  t.regex(follow.stdout, /line 1\nline 2\nline 3/);
+  // exec -i with a script on stdin: the volume, the Secret env and the init container's file.
+  const exec = await kubectl(['exec', '-i', '-n', 'e2e-pod', 'full', '-c', 'main', '--', 'sh'], 'cat /etc/settings/greeting.txt; echo; echo "pw=$PASSWORD"; cat /work/init.txt; exit 3\n').catch((e: Error) => e.message);
+  t.regex(exec, /hello from a configMap volume/);
+  t.regex(exec, /pw=s3cr3t/);
+  t.regex(exec, /init done/);
+  t.regex(exec, /exit code 3/, 'the exit code comes back');
+  // exec -it through a pseudo-terminal (script(1) gives kubectl a TTY).
+  const tty = await new Promise<string>((resolve) => {
+    const child = spawn('script', ['-qec', `kubectl --kubeconfig ${cluster.kubeconfig} exec -it -n e2e-pod full -c main -- sh -c 'tty; echo cols=$(stty size)'`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve(out);
+    });
+  });
+  t.regex(tty, /\/dev\/pts\/\d+/, `a terminal inside the container: ${tty}`);
 });
