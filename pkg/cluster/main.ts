@@ -22,7 +22,13 @@ Flags of up:
 
 /** clusterMain runs `skiff cluster …` and returns the exit code. */
 export async function clusterMain(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
+  const [first, ...tail] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    process.stdout.write(clusterUsage);
+    return 0;
+  }
+  const sub = first;
+  const rest = tail;
   let values;
   try {
     ({ values } = parseArgs({

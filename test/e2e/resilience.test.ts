@@ -3,6 +3,7 @@
 // then the node returns Ready; and kill -9 of etcd, of the control plane and of an agent during
 // a rollout: the cluster converges and no object is lost.
 import test from 'ava';
+import yaml from 'js-yaml';
 import { etcdPid, killServer, setNodeNetwork, startAgentProcess, startServerProcess, stopAgent } from '../../pkg/cluster/cluster.js';
 import { eventually, sleep, startTestCluster, type TestCluster } from '../lib/cluster.js';
 
@@ -109,7 +110,7 @@ test.serial('scenario 8: kill -9 of etcd, the control plane and an agent during 
   await namespace('e2e-kill');
   // Objects that must survive: 20 ConfigMaps with known data.
   const cms = Array.from({ length: 20 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `keep-${i}` }, data: { i: String(i) } }));
-  await kubectl(['apply', '-n', 'e2e-kill', '-f', '-'], cms.map((c) => JSON.stringify(c)).join('\n'));
+  await kubectl(['apply', '-n', 'e2e-kill', '-f', '-'], cms.map((c) => yaml.dump(c)).join('---\n'));
   await apply('e2e-kill', web(6, 'skiff.local/web:v1'));
   await kubectl(['rollout', 'status', '-n', 'e2e-kill', 'deployment/web', '--timeout=240s']);
 
