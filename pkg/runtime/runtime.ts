@@ -257,7 +257,13 @@ export class ContainerRuntime implements RuntimeService {
 
   private async sandboxReady(s: SandboxRecord): Promise<boolean> {
     if (s.stopped || s.pid === 0) return false;
+    // Live pause process and live conmon, then no exit file: running. conmon reaps the pause
+    // process and writes the exit file before it exits, so this order cannot miss an exit, and
+    // it spares CreateContainer and every status/list call a `crun state` (several processes
+    // through the wrapper). Only with conmon gone (killed) does the runtime's view decide.
+    const fast = (await processAlive(s.pid)) && (await processAlive(s.conmonPid));
     if (await this.exitFileExists(s.id)) return false;
+    if (fast) return true;
     const state = await this.cli.state(s.id).catch(() => undefined);
     return state?.status === 'running';
   }
