@@ -3,8 +3,11 @@
 // `--root` there (so tests and several runtimes on one host never see each other's
 // containers) and, for crun on hybrid cgroup hosts whose cgroup2 mount has controllers,
 // hides /sys/fs/cgroup/unified in a private mount namespace: crun refuses such hosts
-// outright, while the v1 hierarchies it really uses are unaffected.
+// outright (even with --cgroup-manager=disabled), while the v1 hierarchies it really uses are
+// unaffected. That wrapper is perl where the syscall numbers are known, so each call is two
+// processes (perl, crun) rather than five.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -44,10 +47,37 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** wrapperScript renders the wrapper shell script. */
-export function wrapperScript(binary: string, root: string, hideUnifiedCgroup: boolean): string {
+/** mountSyscalls: unshare(2), mount(2) and umount2(2) numbers per Node arch, for the perl wrapper. */
+const mountSyscalls: Partial<Record<string, { unshare: number; mount: number; umount2: number }>> = {
+  x64: { unshare: 272, mount: 165, umount2: 166 },
+  arm64: { unshare: 97, mount: 40, umount2: 39 },
+};
+
+function perlQuote(s: string): string {
+  return `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+
+/** wrapperScript renders the wrapper script. perlPath, when given, is used for the hybrid-cgroup
+ * case on architectures whose syscall numbers are known. */
+export function wrapperScript(binary: string, root: string, hideUnifiedCgroup: boolean, perlPath?: string, arch: string = process.arch): string {
   const run = `${shellQuote(binary)} --root ${shellQuote(root)}`;
   if (!hideUnifiedCgroup) return `#!/bin/sh\nexec ${run} "$@"\n`;
+  const nr = mountSyscalls[arch];
+  if (perlPath && nr) {
+    // The same as the shell form below, in one process instead of four (sh, unshare, sh, umount):
+    // every runtime call pays for this chain, and process starts dominate container start time.
+    // perl-base is Essential on Debian; syscall() wants its string arguments in variables.
+    return (
+      `#!${perlPath}\n` +
+      '# crun in a private mount namespace (propagation slave: the container rootfs mounted on the\n' +
+      '# host is visible, nothing leaks back) without /sys/fs/cgroup/unified; see oci/cli.ts.\n' +
+      `my ($none, $slash, $unified, $bin) = ('none', '/', '/sys/fs/cgroup/unified', ${perlQuote(binary)});\n` +
+      `syscall(${nr.unshare}, 0x20000) == 0 or die "unshare: $!\\n"; # CLONE_NEWNS\n` +
+      `syscall(${nr.mount}, $none, $slash, 0, 0x84000, 0) == 0 or die "mount: $!\\n"; # MS_REC|MS_SLAVE\n` +
+      `syscall(${nr.umount2}, $unified, 2); # MNT_DETACH; not mounted is fine\n` +
+      `exec { $bin } $bin, '--root', ${perlQuote(root)}, @ARGV or die "exec $bin: $!\\n";\n`
+    );
+  }
   // --propagation slave: the container rootfs mounted on the host is visible, nothing leaks back.
   return (
     '#!/bin/sh\n' +
@@ -90,7 +120,8 @@ export class OciRuntimeCli {
   async install(): Promise<void> {
     await mkdir(this.root, { recursive: true, mode: 0o700 });
     await mkdir(path.dirname(this.wrapperPath), { recursive: true });
-    await writeFile(this.wrapperPath, wrapperScript(this.binary, this.root, this.hideUnifiedCgroup));
+    const perl = existsSync('/usr/bin/perl') ? '/usr/bin/perl' : undefined;
+    await writeFile(this.wrapperPath, wrapperScript(this.binary, this.root, this.hideUnifiedCgroup, perl));
     await chmod(this.wrapperPath, 0o755);
   }
 
