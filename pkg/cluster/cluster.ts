@@ -310,6 +310,33 @@ export function setNodeNetwork(state: ClusterState, nodeName: string, up: boolea
   return setHostLink(state.hosts, nodeName, up);
 }
 
+/**
+ * leftovers lists what a cluster left behind after `down`: processes, namespaces, links,
+ * mounts and cgroups with its names (empty when down cleaned up everything).
+ */
+export async function leftovers(state: ClusterState): Promise<string[]> {
+  const out: string[] = [];
+  for (const pid of [state.server.pid, ...state.agents.map((a) => a.pid)]) if (pid && (await processAlive(pid))) out.push(`process ${pid}`);
+  for (const pid of await etcdPidsOf(state.server.dataDir)) out.push(`etcd ${pid}`);
+  const { execFileSync } = await import('node:child_process');
+  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0] ?? '');
+  for (const n of netns) if (n.startsWith(`${state.name}-`)) out.push(`netns ${n}`);
+  const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
+  if (links.includes(` ${state.hosts.hostLink}@`) || links.includes(` ${state.hosts.hostLink}:`)) out.push(`link ${state.hosts.hostLink}`);
+  const mounts = await readFile('/proc/self/mountinfo', 'utf8');
+  for (const line of mounts.split('\n')) {
+    const mp = line.split(' ')[4];
+    if (mp && mp.startsWith(state.dataDir + '/')) out.push(`mount ${mp}`);
+  }
+  for (const a of state.agents) {
+    for (const controller of ['memory', 'pids', 'cpu', 'unified', '']) {
+      const dir = join('/sys/fs/cgroup', controller, a.cgroupParent);
+      if (existsSync(dir)) out.push(`cgroup ${dir}`);
+    }
+  }
+  return out;
+}
+
 /** clusterDown stops every process the cluster started and removes everything it made. */
 export async function clusterDown(dataDir: string, opts: { keepData?: boolean; log?: (line: string) => void } = {}): Promise<boolean> {
   const log = opts.log ?? (() => undefined);

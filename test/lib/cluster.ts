@@ -7,7 +7,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clusterDown, clusterUp, type ClusterState } from '../../pkg/cluster/cluster.js';
+import { clusterDown, clusterUp, leftovers, type ClusterState } from '../../pkg/cluster/cluster.js';
 import { REPO_ROOT } from './apiserver.js';
 
 /** CommandResult is what a CLI run printed and returned. */
@@ -69,6 +69,9 @@ export async function startTestCluster(o: TestClusterOptions = {}): Promise<Test
     skiff: (args, opts) => runCommand([process.execPath, join(REPO_ROOT, 'cmd/skiff/bin.js'), ...args], cliEnv, opts),
     async down() {
       await clusterDown(dataDir);
+      // Acceptance: nothing is left behind (namespaces, links, mounts, cgroups, processes).
+      const left = await leftovers(state);
+      if (left.length) throw new Error(`cluster ${name} left behind: ${left.join(', ')}`);
     },
   };
 }

@@ -8,6 +8,8 @@ import { withNetns } from '../netns.js';
 
 const AF_INET = 2;
 const SOCK_STREAM = 1;
+/** SOCK_CLOEXEC keeps the listener out of child processes (conmon would hold the port after the agent dies). */
+const SOCK_CLOEXEC = 0o2000000;
 const SOL_SOCKET = 1;
 const SO_REUSEADDR = 2;
 
@@ -46,7 +48,7 @@ function sockaddrIn(address: string, port: number): Buffer {
 export function listenFd(address: string, port: number, netnsPath: string): number {
   const c = load();
   return withNetns(netnsPath, () => {
-    const fd = c.socket(AF_INET, SOCK_STREAM, 0);
+    const fd = c.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) throw new Error(`socket: errno ${koffi.errno()}`);
     const one = Buffer.alloc(4);
     one.writeInt32LE(1);
