@@ -55,9 +55,7 @@ export class ConmonError extends Error {}
 /** startConmon runs conmon, which runs `<runtime> create`; it resolves with the container's init
  * pid once the container is created (not yet started). */
 export async function startConmon(o: ConmonOptions): Promise<{ pid: number; conmonPid: number }> {
-  await mkdir(o.exitDir, { recursive: true });
-  await mkdir(o.persistDir, { recursive: true });
-  await mkdir(o.socketDir, { recursive: true });
+  await Promise.all([o.exitDir, o.persistDir, o.socketDir].map((d) => mkdir(d, { recursive: true })));
   // conmon closes its own stdio; the log file must exist for readers before the first line.
   closeSync(openSync(o.logPath, fsConstants.O_CREAT | fsConstants.O_WRONLY | fsConstants.O_APPEND, 0o640));
 

@@ -261,9 +261,9 @@ export class ContainerRuntime implements RuntimeService {
     // process and writes the exit file before it exits, so this order cannot miss an exit, and
     // it spares CreateContainer and every status/list call a `crun state` (several processes
     // through the wrapper). Only with conmon gone (killed) does the runtime's view decide.
-    const fast = (await processAlive(s.pid)) && (await processAlive(s.conmonPid));
+    const [pauseAlive, conmonAlive] = await Promise.all([processAlive(s.pid), processAlive(s.conmonPid)]);
     if (await this.exitFileExists(s.id)) return false;
-    if (fast) return true;
+    if (pauseAlive && conmonAlive) return true;
     const state = await this.cli.state(s.id).catch(() => undefined);
     return state?.status === 'running';
   }
@@ -342,8 +342,8 @@ export class ContainerRuntime implements RuntimeService {
     if (!config?.metadata?.name) throw invalidArgument('container config needs metadata.name');
     if (!config.image?.image) throw invalidArgument('container config needs image.image');
     const s = this.sandbox(sandboxId);
-    if (!(await this.sandboxReady(s))) throw failedPrecondition(`pod sandbox ${sandboxId} is not ready`);
-    const image = await this.opts.imageStore.get(config.image.image);
+    const [ready, image] = await Promise.all([this.sandboxReady(s), this.opts.imageStore.get(config.image.image)]);
+    if (!ready) throw failedPrecondition(`pod sandbox ${sandboxId} is not ready`);
     if (!image) throw notFound('image', config.image.image);
     const id = this.newId();
     return this.locks.run(id, async () => {
@@ -371,10 +371,19 @@ export class ContainerRuntime implements RuntimeService {
         oomKillsAtStart: 0,
         stopSignal: (image.config.config?.StopSignal || 'SIGTERM').replace(/^SIG/, ''),
       };
-      await this.store.saveContainer(record);
+      // The directories are made while the record is written; the mount waits for both: a crash
+      // after it must leave a record, so that RemoveContainer (or a new runtime) unmounts it.
+      const [saved, dirs] = await Promise.allSettled([
+        this.store.saveContainer(record),
+        Promise.all([rootfs, path.join(dir, 'upper'), path.join(dir, 'work'), path.dirname(logPath)].map((d) => mkdir(d, { recursive: true }))),
+      ]);
+      if (saved.status === 'rejected') {
+        await removeTree(dir).catch(() => undefined); // nothing is mounted yet
+        throw saved.reason;
+      }
       this.containers.set(id, record);
       try {
-        for (const d of [rootfs, path.join(dir, 'upper'), path.join(dir, 'work'), path.dirname(logPath)]) await mkdir(d, { recursive: true });
+        if (dirs.status === 'rejected') throw dirs.reason;
         mountOverlay({ lowerDirs: image.layerDirs, upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work'), target: rootfs });
         const spec = await this.containerSpec(s, config, image, rootfs, record.cgroupsPath);
         await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec, null, 2));
@@ -394,8 +403,7 @@ export class ContainerRuntime implements RuntimeService {
         });
         record.pid = pid;
         record.conmonPid = conmonPid;
-        await this.store.saveContainer(record);
-        await this.opts.imageStore.markUsed(image.id).catch(() => undefined);
+        await Promise.all([this.store.saveContainer(record), this.opts.imageStore.markUsed(image.id).catch(() => undefined)]);
         this.log?.info({ containerId: id, sandboxId, name: config.metadata.name, image: image.id }, 'container created');
         return id;
       } catch (e) {
@@ -408,6 +416,7 @@ export class ContainerRuntime implements RuntimeService {
 
   private async containerSpec(s: SandboxRecord, config: ContainerConfig, image: ImageRecord, rootfs: string, cgroupsPath: string) {
     const sc = config.linux?.securityContext ?? {};
+    const [passwd, group] = await Promise.all([readIfRegular(path.join(rootfs, 'etc', 'passwd')), readIfRegular(path.join(rootfs, 'etc', 'group'))]);
     let user;
     try {
       user = resolveUser({
@@ -416,8 +425,8 @@ export class ContainerRuntime implements RuntimeService {
         runAsGroup: sc.runAsGroup ? Number(sc.runAsGroup.value) : undefined,
         runAsUsername: sc.runAsUsername || undefined,
         supplementalGroups: (sc.supplementalGroups ?? []).map(Number),
-        passwd: await readIfRegular(path.join(rootfs, 'etc', 'passwd')),
-        group: await readIfRegular(path.join(rootfs, 'etc', 'group')),
+        passwd,
+        group,
       });
     } catch (e) {
       throw invalidArgument((e as Error).message);
