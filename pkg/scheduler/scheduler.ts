@@ -24,6 +24,7 @@ import { DeletedFinalStateUnknown } from '../client/store.js';
 import { GenericScheduler } from './algorithm.js';
 import { ApiBinder, type Binder } from './binder.js';
 import { SchedulerCache } from './cache.js';
+import { EventSpamFilter, type EventSpamFilterOptions } from './event-spam-filter.js';
 import { ASSIGNED_POD_ADD, ASSIGNED_POD_DELETE, ASSIGNED_POD_UPDATE, NODE_ADD, NODE_UPDATE, nodeSchedulingChanged } from './events.js';
 import { explain, type Explanation } from './explain.js';
 import { FitError } from './fit-error.js';
@@ -47,8 +48,13 @@ export interface SchedulerOptions {
   informers?: SharedInformerFactory;
   profile?: ProfileConfig;
   binder?: Binder;
-  /** events receives Scheduled / FailedScheduling / Preempted events; null records none. */
+  /**
+   * events receives Scheduled / FailedScheduling / Preempted events; null records none. The
+   * default is an EventRecorder behind an EventSpamFilter (Normal events beyond a burst are dropped).
+   */
   events?: EventSink | null;
+  /** normalEvents shapes the default sink's spam filter (default burst 100, then 10 per second). */
+  normalEvents?: EventSpamFilterOptions;
   clock?: Clock;
   logger?: Logger;
   /** maxInFlightBindings bounds background binding writes (default 256). */
@@ -106,7 +112,10 @@ export class Scheduler {
     this.binder = opts.binder ?? new ApiBinder(opts.client, () => this.clock.now());
     this.events =
       opts.events === undefined
-        ? new EventRecorder({ client: opts.client, component: 'default-scheduler', host: opts.identity, clock: this.clock, logger: this.logger })
+        ? new EventSpamFilter(new EventRecorder({ client: opts.client, component: 'default-scheduler', host: opts.identity, clock: this.clock, logger: this.logger }), {
+            clock: this.clock,
+            ...opts.normalEvents,
+          })
         : opts.events;
     this.maxInFlight = opts.maxInFlightBindings ?? 256;
   }
