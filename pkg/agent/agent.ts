@@ -32,6 +32,8 @@ import { startClusterDns, type ClusterDns } from '../network/dns/server.js';
 import { runNodeNetwork, type NodeNetwork } from '../network/node-network.js';
 import type { ClusterDnsConfig } from './container-config.js';
 import { DeferredNetwork, LoopbackNetwork, type PodNetwork } from './network.js';
+import { EvictionManager, type EvictionThresholds } from './eviction.js';
+import type { Pressure } from './machine.js';
 import { NodeLease } from './node-lease.js';
 import { NodeManager } from './node-manager.js';
 import type { NodeConfig } from './node-status.js';
@@ -75,6 +77,12 @@ export interface AgentOptions {
   orphanGraceSeconds?: number;
   /** bridge turns on pod networking (pkg/network): pod IPs, service proxy, cluster DNS. */
   bridge?: BridgeNetworkSettings;
+  /** pressure samples the node's signals (default: /proc/meminfo and the data dir's disk). */
+  pressure?: () => Promise<Pressure>;
+  /** evictionHard thresholds (default kubelet's: memory.available<100Mi, nodefs.available<10%). */
+  evictionHard?: EvictionThresholds;
+  /** evictionMonitoringMs: how often the eviction manager looks (default 10 s). */
+  evictionMonitoringMs?: number;
 }
 
 /** BridgeNetworkSettings configure the agent's pod network (see pkg/network/README.md). */
@@ -112,6 +120,7 @@ export class Agent {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly network: PodNetwork;
+  readonly eviction: EvictionManager;
   private nodeNetwork?: NodeNetwork;
   private dns?: ClusterDns;
   private clusterDns?: ClusterDnsConfig;
@@ -173,6 +182,15 @@ export class Agent {
       logger: this.log,
     });
     this.statuses = new StatusManager(o.client);
+    this.eviction = new EvictionManager({
+      pressure: o.pressure ?? (() => readPressure(o.dataDir)),
+      pods: () => [...this.podsByUID.values()],
+      thresholds: o.evictionHard,
+      evict: (pod, message) => {
+        this.log.warn({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, message }, 'evicting pod');
+        this.queue.add(pod.metadata.uid!);
+      },
+    });
     this.pleg = new Pleg(o.runtime.runtime);
     this.lease = new NodeLease({
       client: o.client,
@@ -197,7 +215,7 @@ export class Agent {
       client: o.client,
       config: { nodeName: o.nodeName, nodeIP, port: placeholder.port, ...(o.node ?? {}) },
       machine,
-      pressure: () => readPressure(o.dataDir),
+      pressure: o.pressure ?? (() => readPressure(o.dataDir)),
       runtimeStatus: async () => {
         const v = await o.runtime.runtime.version();
         return { ready: true, version: `${v.runtimeName}://${v.runtimeVersion}` };
@@ -265,6 +283,7 @@ export class Agent {
     await this.housekeeping();
     this.every(this.o.plegMs ?? 1000, () => this.relist());
     this.every(this.o.housekeepingMs ?? 10_000, () => this.housekeeping());
+    this.every(this.o.evictionMonitoringMs ?? 10_000, async () => void (await this.eviction.check()));
     this.every(this.o.resyncMs ?? 10_000, async () => {
       for (const uid of this.podsByUID.keys()) this.queue.add(uid);
     });
@@ -324,6 +343,15 @@ export class Agent {
     if (!pod) {
       await this.syncer.cleanupOrphan(uid, this.o.orphanGraceSeconds ?? 2);
       this.statuses.forget(uid);
+      this.eviction.forget(uid);
+      return;
+    }
+    const evicted = this.eviction.message(uid);
+    if (evicted !== undefined && !pod.metadata.deletionTimestamp) {
+      // Hard eviction: stop everything now and report the pod Failed/Evicted (its controller replaces it).
+      await this.syncer.stopPod(pod, await this.syncer.readState(uid), 0);
+      const status = await this.syncer.status(pod);
+      await this.statuses.update(pod, { ...status, phase: 'Failed', reason: 'Evicted', message: evicted, conditions: (status.conditions ?? []).map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { ...c, status: 'False' } : c)) });
       return;
     }
     if (pod.metadata.deletionTimestamp) {

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { loadKubeconfig, resolveContext } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest.js';
-import { Agent, type BridgeNetworkSettings } from './agent.js';
+import { Agent, type AgentOptions, type BridgeNetworkSettings } from './agent.js';
 import type { NodeConfig } from './node-status.js';
 import { openRuntime } from './runtime.js';
 
@@ -35,6 +35,10 @@ export interface StartAgentOptions {
   resyncMs?: number;
   plegMs?: number;
   leaseDurationSeconds?: number;
+  /** pressure, evictionHard, evictionMonitoringMs: node-pressure eviction (see eviction.ts). */
+  pressure?: AgentOptions['pressure'];
+  evictionHard?: AgentOptions['evictionHard'];
+  evictionMonitoringMs?: number;
   /** bridge turns on pod networking (pod IPs, service proxy, cluster DNS); default loopback-only pods. */
   bridge?: BridgeNetworkSettings;
 }
@@ -68,6 +72,9 @@ export async function startAgent(opts: StartAgentOptions): Promise<Agent> {
       plegMs: opts.plegMs,
       bridge: opts.bridge,
       leaseDurationSeconds: opts.leaseDurationSeconds,
+      pressure: opts.pressure,
+      evictionHard: opts.evictionHard,
+      evictionMonitoringMs: opts.evictionMonitoringMs,
     });
   } catch (e) {
     client.close();

@@ -68,11 +68,11 @@ export interface TestNode {
 }
 
 /** startTestNode starts an agent in this process against server, with the sample images imported. */
-export async function startTestNode(server: string, layout = newNodeLayout()): Promise<TestNode> {
+export async function startTestNode(server: string, layout = newNodeLayout(), overrides: Partial<StartAgentOptions> = {}): Promise<TestNode> {
   let agent: Agent | undefined;
   try {
     await importSamples(layout);
-    agent = await startAgent(agentOptions(layout, server));
+    agent = await startAgent({ ...agentOptions(layout, server), ...overrides });
   } catch (e) {
     await cleanupNode(layout);
     throw e;
