@@ -625,9 +625,10 @@ export class ApiServer implements RegistryHost {
   }
 
   private async bind(namespace: string, name: string, body: unknown, ctx: RequestContext): Promise<object> {
-    const binding = body as { target?: { name?: string; kind?: string }; metadata?: { name?: string } };
+    const binding = body as { target?: { name?: string; kind?: string }; metadata?: { name?: string; uid?: string } };
     const node = binding?.target?.name;
     if (!node) throw newBadRequest('binding target.name is required');
+    const uid = binding.metadata?.uid;
     const pods = this.store('pods')!;
     // Start from the watch cache's copy, as Kubernetes' GuaranteedUpdate does: the write is a
     // compare-and-swap on its revision, so a stale copy costs a conflict and one read from etcd,
@@ -635,16 +636,19 @@ export class ApiServer implements RegistryHost {
     const cached = pods.cache.get(pods.key(namespace, name));
     if (cached) {
       try {
-        return await this.bindPod(cached, namespace, name, node, ctx);
+        return await this.bindPod(cached, namespace, name, node, uid, ctx);
       } catch (err) {
         if (!isConflict(err)) throw err;
       }
     }
-    return this.bindPod(await pods.get(namespace, name), namespace, name, node, ctx);
+    return this.bindPod(await pods.get(namespace, name), namespace, name, node, uid, ctx);
   }
 
-  private async bindPod(current: KubeObject, namespace: string, name: string, node: string, ctx: RequestContext): Promise<object> {
+  private async bindPod(current: KubeObject, namespace: string, name: string, node: string, uid: string | undefined, ctx: RequestContext): Promise<object> {
     const pods = this.store('pods')!;
+    // The Binding's uid is a precondition: a decision made for a pod that was since deleted and
+    // recreated under the same name must not land on the new one.
+    if (uid && uid !== current.metadata.uid) throw newConflict(pods.gr, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`);
     const spec = current.spec as { nodeName?: string };
     if (current.metadata.deletionTimestamp) throw newConflict(pods.gr, name, 'pod is being deleted, cannot be assigned to a host');
     if (spec.nodeName) throw newConflict(pods.gr, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);

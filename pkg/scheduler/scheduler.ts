@@ -57,7 +57,11 @@ export interface SchedulerOptions {
   normalEvents?: EventSpamFilterOptions;
   clock?: Clock;
   logger?: Logger;
-  /** maxInFlightBindings bounds background binding writes (default 256). */
+  /**
+   * maxInFlightBindings bounds background binding writes (default 32). More does not bind faster
+   * against one API server process: the requests queue there and starve its watch streams, so the
+   * scheduler (and everyone else) sees bindings seconds late; 32 keeps a server busy with little lag.
+   */
   maxInFlightBindings?: number;
   assumedPodTtlMs?: number;
   initialBackoffMs?: number;
@@ -117,7 +121,7 @@ export class Scheduler {
             ...opts.normalEvents,
           })
         : opts.events;
-    this.maxInFlight = opts.maxInFlightBindings ?? 256;
+    this.maxInFlight = opts.maxInFlightBindings ?? 32;
   }
 
   /** start registers event handlers, starts the informers and resolves once their caches have synced. */

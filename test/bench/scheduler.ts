@@ -118,7 +118,7 @@ async function renewLeases(client: RestClient, signal: AbortSignal): Promise<voi
   while (!signal.aborted) {
     const tick = performance.now();
     const names = Array.from({ length: Math.min(perTick, NODES) }, () => nodeName(next++ % NODES));
-    await pool(names.length, 4, async (j) => {
+    await pool(names.length, 16, async (j) => {
       if (signal.aborted) return;
       await leases.patch(names[j], 'merge', { spec: { renewTime: formatMicroTime(Date.now()) } }).catch((err) => {
         if (!signal.aborted) progress(`lease renewal failed: ${(err as Error).message}`);
@@ -202,6 +202,8 @@ async function main(): Promise<void> {
   const srv = await startServerProcess({ etcdEndpoints: etcd.endpoint });
   const client = new RestClient({ server: srv.url, timeoutMs: 120_000 });
   const ac = new AbortController();
+  // Leases are renewed until the checks at the end are done: a node silent for 40 s gets tainted.
+  const leasesAc = new AbortController();
   const results: Record<string, unknown> = { machine: `${cpus().length} cores, node ${process.version}`, date: new Date().toISOString(), nodes: NODES, pods: PODS, podsWhileCreating: PODS_WHILE_CREATING, inMemory };
   let leaseLoop: Promise<void> = Promise.resolve();
   const cpu = (): CpuSample => {
@@ -220,7 +222,7 @@ async function main(): Promise<void> {
     });
     results.nodeCreateSecs = Math.round(performance.now() - t0) / 1000;
     progress(`${NODES} nodes (and their Leases) created in ${results.nodeCreateSecs} s`);
-    leaseLoop = renewLeases(client, ac.signal);
+    leaseLoop = renewLeases(client, leasesAc.signal);
     const cpuCreate = cpu();
     t0 = performance.now();
     await pool(PODS, 64, (i) => pods.create(benchPod(`bench-${i}`, i)).then(() => undefined));
@@ -295,7 +297,6 @@ async function main(): Promise<void> {
     await loop;
     await scheduler.flushEvents();
     results.eventFlushSecs = Math.round(performance.now() - tFlush) / 1000;
-    await leaseLoop;
 
     // Verify from the API: every pod bound, no node over-committed, no node tainted by node lifecycle.
     const list = (await pods.listAll({ limit: 2000 })).items;
@@ -308,6 +309,7 @@ async function main(): Promise<void> {
     results.taintedNodes = (await nodes.listAll({ limit: 2000 })).items.filter((n) => n.spec?.taints?.length).length;
   } finally {
     ac.abort();
+    leasesAc.abort();
     await leaseLoop;
     client.close();
     await srv.stop();
