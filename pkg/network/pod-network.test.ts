@@ -1,7 +1,7 @@
 import test from 'ava';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BridgeNetwork, podNetnsName, vethName } from './pod-network.js';
+import { BridgeNetwork, gatewayMac, podNetnsName, vethName } from './pod-network.js';
 import { createLab } from './testing/lab.js';
 
 test('vethName and podNetnsName fit the kernel limits and are stable', (t) => {
@@ -66,4 +66,9 @@ test('setUp joins a namespace the caller made', async (t) => {
   await lab.nodes[0].network.tearDown('ns/own');
   // The caller's namespace stays; only the veth went with the plugin's state.
   t.true(existsSync(`/run/netns/${netns}`));
+});
+
+test('gatewayMac is a stable locally administered MAC from the gateway address', (t) => {
+  t.is(gatewayMac('10.42.0.1'), '0a:58:0a:2a:00:01');
+  t.is(gatewayMac('10.42.255.1'), '0a:58:0a:2a:ff:01');
 });

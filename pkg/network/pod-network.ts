@@ -39,6 +39,11 @@ export function vethName(prefix: string, podKey: string): string {
   return prefix + createHash('sha256').update(podKey).digest('hex').slice(0, room);
 }
 
+/** gatewayMac is the bridge's fixed MAC: locally administered 0a:58 (as Kubernetes plugins use) + the IPv4 bytes. */
+export function gatewayMac(ip: string): string {
+  return ['0a', '58', ...ip.split('.').map((b) => Number(b).toString(16).padStart(2, '0'))].join(':');
+}
+
 /** podNetnsName turns a pod key into a namespace name (no slashes). */
 export function podNetnsName(prefix: string, podKey: string): string {
   return prefix + podKey.replace(/[^A-Za-z0-9_.-]/g, '_');
@@ -92,6 +97,10 @@ export class BridgeNetwork implements PodNetwork {
       if (!(err instanceof CommandError && /exists/i.test(err.stderr))) throw err;
     });
     await this.node('ip', 'addr', 'replace', `${this.gateway}/${this.prefixLength}`, 'dev', br);
+    // A bridge without an address of its own takes the lowest MAC of its ports, so it changes as
+    // pods come and go, and pods' ARP entries for the gateway go stale (lost packets for
+    // seconds). A fixed MAC derived from the gateway address keeps it stable.
+    await this.node('ip', 'link', 'set', br, 'address', gatewayMac(this.gateway));
     await this.node('ip', 'link', 'set', br, 'mtu', String(this.mtu), 'up');
     // Forwarding between the bridge and other nodes; bridged traffic through iptables so
     // that replies from a pod on the same bridge are un-DNATed by the service proxy.
