@@ -163,7 +163,7 @@ for (const runtime of testRuntimes()) {
     await new Promise((r) => setTimeout(r, 300));
     const t0 = Date.now();
     await rt.stopContainer(trapping, 10);
-    t.true(Date.now() - t0 < 5000);
+    t.true(Date.now() - t0 < 9500, "SIGTERM ended it well before the 10 s timeout (exit 42 below shows the trap ran)");
     const s1 = await rt.containerStatus(trapping);
     t.is(s1.state, 'CONTAINER_EXITED');
     t.is(s1.exitCode, 42);
