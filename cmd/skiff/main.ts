@@ -13,7 +13,26 @@ const COMPONENTS = `Components:
   skiff runtime --state-dir DIR --socket PATH [--runtime crun|runc] [--image-dir DIR] [--insecure-registry HOST:PORT]
 `;
 
-async function serverCommand(args: string[]): Promise<void> {
+const SERVER_USAGE = `Usage: skiff server [flags]
+
+Runs the control plane: etcd (unless --etcd-endpoints), the API server, the controller manager
+and the scheduler; and, as k3s does, an agent for this machine unless --disable-agent.
+  --data-dir DIR            state: etcd data, kubeconfig.yaml, the built-in agent (default /var/lib/skiff/server)
+  --listen HOST:PORT        API address (default 127.0.0.1:6443)
+  --allow-non-loopback      listen on a non-loopback address (no TLS or authentication yet)
+  --etcd-endpoints URL,...  use this etcd instead of starting one
+  --controllers LIST        controllers to run ("*", "-name" to leave one out; default all)
+  --disable-agent           do not run an agent in the server
+  --node-name NAME          the built-in agent's node name (default: the hostname)
+  --agent-port N            the built-in agent's API port (default 10250)
+  --pod-network bridge|loopback   the built-in agent's pod network (default bridge)
+`;
+
+async function serverCommand(args: string[]): Promise<boolean> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(SERVER_USAGE);
+    return false;
+  }
   const { values } = parseArgs({
     args,
     options: {
@@ -60,14 +79,14 @@ async function serverCommand(args: string[]): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  return true;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'server':
-      await serverCommand(rest);
-      return -1; // keeps running until a signal
+      return (await serverCommand(rest)) ? -1 : 0; // -1: keeps running until a signal
     case 'agent':
       return (await import('../../pkg/agent/main.js')).agentMain(rest);
     case 'controller-manager':
