@@ -23,7 +23,7 @@ import type { Lister } from '../../client/lister.js';
 import { Resources } from '../../client/resources.js';
 import type { WorkQueue } from '../../client/workqueue.js';
 import { type ControllerContext, newQueue, type ResolvedContext, resolveContext, type Runnable } from '../context.js';
-import { keyHandler, unwrapTombstone } from '../enqueue.js';
+import { keyHandler, ownedPodHandler } from '../enqueue.js';
 import { ControllerExpectations } from '../expectations.js';
 import { isPodAvailable, nextAvailableIn, slowStartBatch } from '../podutil.js';
 import { claimObjects } from '../refmanager.js';
@@ -66,11 +66,7 @@ export class DaemonSetController implements Runnable {
     this.pods = this.podInformer.lister();
     this.nodes = this.nodeInformer.lister();
     this.dsInformer.addEventHandler(keyHandler((key) => this.queue.add(key)));
-    this.podInformer.addEventHandler({
-      onAdd: (pod) => this.podAdded(pod),
-      onUpdate: (old, pod) => this.podUpdated(old, pod),
-      onDelete: (tomb) => this.podDeleted(unwrapTombstone(tomb)),
-    });
+    this.podInformer.addEventHandler(ownedPodHandler({ kind: 'DaemonSet', owners: this.daemonSets, enqueue: (key) => this.queue.add(key), expectations: this.expectations }));
     this.nodeInformer.addEventHandler({
       onAdd: () => this.enqueueAll(),
       onUpdate: (old, node) => this.nodeUpdated(old, node),
@@ -99,48 +95,6 @@ export class DaemonSetController implements Runnable {
     for (const ds of this.daemonSets.list()) {
       if (!deepEqual(nodeShouldRunDaemonPod(old, ds), nodeShouldRunDaemonPod(node, ds))) this.queue.add(namespacedKey(ds.metadata));
     }
-  }
-
-  private ownerKey(pod: Pod): string | undefined {
-    const ref = controllerOf(pod);
-    if (!ref || ref.kind !== 'DaemonSet' || ref.apiVersion !== 'apps/v1') return undefined;
-    const ds = this.daemonSets.get(pod.metadata.namespace, ref.name);
-    return ds && ds.metadata.uid === ref.uid ? namespacedKey(ds.metadata) : undefined;
-  }
-
-  private enqueueMatching(pod: Pod): void {
-    for (const ds of this.daemonSets.list(pod.metadata.namespace)) {
-      if (selectorFromLabelSelector(ds.spec.selector).matches(pod.metadata.labels)) this.queue.add(namespacedKey(ds.metadata));
-    }
-  }
-
-  private podAdded(pod: Pod): void {
-    if (pod.metadata.deletionTimestamp) return this.podDeleted(pod);
-    if (controllerOf(pod)) {
-      const key = this.ownerKey(pod);
-      if (!key) return;
-      this.expectations.creationObserved(key);
-      this.queue.add(key);
-      return;
-    }
-    this.enqueueMatching(pod);
-  }
-
-  private podUpdated(old: Pod, pod: Pod): void {
-    if (pod.metadata.resourceVersion === old.metadata.resourceVersion) return;
-    if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) this.podDeleted(pod);
-    const oldKey = this.ownerKey(old);
-    const newKey = this.ownerKey(pod);
-    if (oldKey && oldKey !== newKey) this.queue.add(oldKey);
-    if (newKey) this.queue.add(newKey);
-    else if (!controllerOf(pod) && (!deepEqual(old.metadata.labels, pod.metadata.labels) || controllerOf(old))) this.enqueueMatching(pod);
-  }
-
-  private podDeleted(pod: Pod): void {
-    const key = this.ownerKey(pod);
-    if (!key) return;
-    this.expectations.deletionObserved(key, namespacedKey(pod.metadata));
-    this.queue.add(key);
   }
 
   /** sync reconciles the DaemonSet "namespace/name". */

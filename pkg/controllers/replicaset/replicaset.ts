@@ -17,7 +17,7 @@ import type { Lister } from '../../client/lister.js';
 import { Resources } from '../../client/resources.js';
 import type { WorkQueue } from '../../client/workqueue.js';
 import { type ControllerContext, newQueue, type ResolvedContext, resolveContext, type Runnable } from '../context.js';
-import { keyHandler, unwrapTombstone } from '../enqueue.js';
+import { keyHandler, ownedPodHandler } from '../enqueue.js';
 import { ControllerExpectations } from '../expectations.js';
 import { isPodAvailable, pickForDeletion, nextAvailableIn, podFromTemplate, slowStartBatch } from '../podutil.js';
 import { claimObjects } from '../refmanager.js';
@@ -50,11 +50,7 @@ export class ReplicaSetController implements Runnable {
     this.replicaSets = this.rsInformer.lister();
     this.pods = this.podInformer.lister();
     this.rsInformer.addEventHandler(keyHandler((key) => this.queue.add(key)));
-    this.podInformer.addEventHandler({
-      onAdd: (pod) => this.podAdded(pod),
-      onUpdate: (old, pod) => this.podUpdated(old, pod),
-      onDelete: (tomb) => this.podDeleted(unwrapTombstone(tomb)),
-    });
+    this.podInformer.addEventHandler(ownedPodHandler({ kind: 'ReplicaSet', owners: this.replicaSets, enqueue: (key) => this.queue.add(key), expectations: this.expectations }));
   }
 
   /** run reconciles until signal aborts. */
@@ -67,53 +63,6 @@ export class ReplicaSetController implements Runnable {
       workers: this.opts.workers ?? 5,
       logger: this.ctx.logger,
     }).run(signal);
-  }
-
-  private ownerKey(pod: Pod): string | undefined {
-    const ref = controllerOf(pod);
-    if (!ref || ref.kind !== 'ReplicaSet' || ref.apiVersion !== 'apps/v1') return undefined;
-    const rs = this.replicaSets.get(pod.metadata.namespace, ref.name);
-    return rs && rs.metadata.uid === ref.uid ? namespacedKey(rs.metadata) : undefined;
-  }
-
-  private enqueueMatching(pod: Pod): void {
-    // An orphan: every ReplicaSet that would select it gets a chance to adopt it.
-    for (const rs of this.replicaSets.list(pod.metadata.namespace)) {
-      if (selectorFromLabelSelector(rs.spec.selector).matches(pod.metadata.labels)) this.queue.add(namespacedKey(rs.metadata));
-    }
-  }
-
-  private podAdded(pod: Pod): void {
-    if (pod.metadata.deletionTimestamp) return this.podDeleted(pod);
-    if (controllerOf(pod)) {
-      const key = this.ownerKey(pod);
-      if (!key) return;
-      this.expectations.creationObserved(key);
-      this.queue.add(key);
-      return;
-    }
-    this.enqueueMatching(pod);
-  }
-
-  private podUpdated(old: Pod, pod: Pod): void {
-    if (pod.metadata.resourceVersion === old.metadata.resourceVersion) return;
-    if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) {
-      // A graceful deletion started: the pod no longer counts, as if it were gone.
-      this.podDeleted(pod);
-    }
-    const oldKey = this.ownerKey(old);
-    const newKey = this.ownerKey(pod);
-    if (oldKey && oldKey !== newKey) this.queue.add(oldKey);
-    if (newKey) this.queue.add(newKey);
-    else if (!controllerOf(pod) && JSON.stringify(old.metadata.labels) !== JSON.stringify(pod.metadata.labels)) this.enqueueMatching(pod);
-    else if (!controllerOf(pod) && controllerOf(old)) this.enqueueMatching(pod);
-  }
-
-  private podDeleted(pod: Pod): void {
-    const key = this.ownerKey(pod);
-    if (!key) return;
-    this.expectations.deletionObserved(key, namespacedKey(pod.metadata));
-    this.queue.add(key);
   }
 
   /** sync reconciles the ReplicaSet "namespace/name". */
