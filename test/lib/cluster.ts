@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterDown, clusterUp, leftovers, type ClusterState } from '../../pkg/cluster/cluster.js';
 import { REPO_ROOT } from './apiserver.js';
+import { waitFor } from './wait.js';
 
 /** CommandResult is what a CLI run printed and returned. */
 export interface CommandResult {
@@ -79,19 +80,7 @@ export async function startTestCluster(o: TestClusterOptions = {}): Promise<Test
 /** sleep waits ms. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** eventually polls fn until it returns a truthy value or the time is up (then throws with the last value). */
-export async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 120_000, intervalMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await sleep(intervalMs);
-  }
+/** eventually is waitFor with the pace of whole-cluster scenarios (2 minutes, polled every second). */
+export function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 120_000, intervalMs = 1000): Promise<T> {
+  return waitFor(what, fn, timeoutMs, intervalMs);
 }
