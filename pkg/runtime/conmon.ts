@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { openSync, writeFileSync, closeSync, constants as fsConstants } from 'node:fs';
+import { RunOnCreateEnv } from './oci/cli.js';
 
 /** ConmonOptions describes one container for conmon. */
 export interface ConmonOptions {
@@ -24,6 +25,9 @@ export interface ConmonOptions {
   socketDir: string;
   /** stdin keeps a pipe to the container's stdin open (CRI stdin: true). */
   stdin?: boolean;
+  /** start: the runtime starts the container right away (`run --detach` instead of `create`,
+   * through the wrapper's RunOnCreateEnv): one runtime process instead of create + start. */
+  start?: boolean;
   timeoutMs?: number;
 }
 
@@ -52,8 +56,10 @@ export function conmonArgs(o: ConmonOptions): string[] {
 /** ConmonError is a failed container creation. */
 export class ConmonError extends Error {}
 
-/** startConmon runs conmon, which runs `<runtime> create`; it resolves with the container's init
- * pid once the container is created (not yet started). */
+/** startConmon runs conmon, which runs `<runtime> create` (or, with `start`, `run --detach`); it
+ * resolves with the container's init pid once the container is created (and, with `start`,
+ * running). conmon waits for the runtime process, then reads the pid file and reaps the container
+ * as its subreaper, so a container that exits at once still gets its exit file. */
 export async function startConmon(o: ConmonOptions): Promise<{ pid: number; conmonPid: number }> {
   await Promise.all([o.exitDir, o.persistDir, o.socketDir].map((d) => mkdir(d, { recursive: true })));
   // conmon closes its own stdio; the log file must exist for readers before the first line.
@@ -63,7 +69,7 @@ export async function startConmon(o: ConmonOptions): Promise<{ pid: number; conm
     cwd: o.bundle,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    env: { ...process.env, _OCI_SYNCPIPE: '3' },
+    env: { ...process.env, _OCI_SYNCPIPE: '3', ...(o.start ? { [RunOnCreateEnv]: '1' } : {}) },
   });
   const sync = child.stdio[3]!;
   let stderr = '';

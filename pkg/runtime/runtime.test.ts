@@ -95,6 +95,8 @@ for (const runtime of testRuntimes()) {
         linux: { resources: { memoryLimitInBytes: limit, cpuShares: 256, pidsLimit: 50 } },
       }),
     );
+    // The runtime creates the container (and its cgroup) when it starts it, as containerd does.
+    await rt.startContainer(id);
     const mode = detectCgroupMode();
     const cgPath = rt.containerCgroupsPath(id);
     t.true(cgPath.startsWith(env.cgroupParent + '/'));
@@ -102,7 +104,6 @@ for (const runtime of testRuntimes()) {
     t.is(Number((await readFile(path.join(cgroupDir(mode, cgPath, 'memory'), memFile), 'utf8')).trim()), limit);
     t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'pids'), 'pids.max'), 'utf8')).trim(), '50');
     if (mode !== 'v2') t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'cpu'), 'cpu.shares'), 'utf8')).trim(), '256');
-    await rt.startContainer(id);
     const status = await waitExited(rt, id);
     t.is(status.reason, 'OOMKilled', `${status.exitCode} ${status.message}`);
     t.not(status.exitCode, 0);
@@ -113,11 +114,11 @@ for (const runtime of testRuntimes()) {
     const sb = await rt.runPodSandbox(newSandboxConfig(env));
     // kubelet's mapping of limits.cpu=200m: quota 20ms per 100ms period.
     const id = await rt.createContainer(sb, newContainerConfig({ command: ['sh', '-c', 'while :; do :; done'], linux: { resources: { cpuPeriod: 100_000, cpuQuota: 20_000, cpuShares: 204 } } }));
+    await rt.startContainer(id);
     const mode = detectCgroupMode();
     const cgPath = rt.containerCgroupsPath(id);
     if (mode === 'v2') t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'cpu'), 'cpu.max'), 'utf8')).trim(), '20000 100000');
     else t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'cpu'), 'cpu.cfs_quota_us'), 'utf8')).trim(), '20000');
-    await rt.startContainer(id);
     await sleep(300);
     const u0 = await cpuUsageNs(cgPath);
     const t0 = process.hrtime.bigint();
@@ -136,11 +137,12 @@ for (const runtime of testRuntimes()) {
     const limit = 10;
     const id = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'bomb' }, command: ['sleep', '1000'], linux: { resources: { pidsLimit: limit } } }));
     const other = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'plain' }, command: ['sleep', '1000'] }));
+    await rt.startContainer(id);
+    await rt.startContainer(other);
     const mode = detectCgroupMode();
     const pidsDir = (c: string) => cgroupDir(mode, rt.containerCgroupsPath(c), 'pids');
     t.is((await readFile(path.join(pidsDir(id), 'pids.max'), 'utf8')).trim(), String(limit));
     t.is((await readFile(path.join(pidsDir(other), 'pids.max'), 'utf8')).trim(), '64');
-    await rt.startContainer(id);
     // Each iteration forks a background sleep and prints how many it has started; busybox sh
     // stops at the first failed fork.
     const r = await rt.execSync(id, ['sh', '-c', 'n=0; while [ $n -lt 40 ]; do sleep 30 >/dev/null 2>&1 & n=$((n+1)); echo $n; done'], 30);

@@ -233,11 +233,11 @@ export class ContainerRuntime implements RuntimeService {
           exitDir: this.exitDir,
           persistDir: path.join(dir, 'persist'),
           socketDir: path.join(this.stateDir, 'sock'),
+          start: true,
         });
         record.pid = pid;
         record.conmonPid = conmonPid;
         if (!record.netns) record.netns = `/proc/${pid}/ns/net`;
-        await this.cli.start(id);
         await this.store.saveSandbox(record);
         this.log?.info({ sandboxId: id, pod: `${config.metadata.namespace}/${config.metadata.name}`, pid }, 'sandbox started');
         return id;
@@ -337,7 +337,9 @@ export class ContainerRuntime implements RuntimeService {
 
   // ---------------------------------------------------------------- containers
 
-  /** createContainer prepares rootfs and bundle and creates the container under conmon. */
+  /** createContainer prepares the container's overlay rootfs and OCI bundle. As containerd's CRI
+   * plugin does, the OCI runtime sees the container only at StartContainer: there conmon runs
+   * `run --detach`, one runtime process where create + start would take two. */
   async createContainer(sandboxId: string, config: ContainerConfig, sandboxConfig?: PodSandboxConfig | null): Promise<string> {
     if (!config?.metadata?.name) throw invalidArgument('container config needs metadata.name');
     if (!config.image?.image) throw invalidArgument('container config needs image.image');
@@ -386,24 +388,8 @@ export class ContainerRuntime implements RuntimeService {
         if (dirs.status === 'rejected') throw dirs.reason;
         mountOverlay({ lowerDirs: image.layerDirs, upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work'), target: rootfs });
         const spec = await this.containerSpec(s, config, image, rootfs, record.cgroupsPath);
-        await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec, null, 2));
-        const { pid, conmonPid } = await startConmon({
-          conmonPath: this.opts.conmonPath,
-          id,
-          runtimePath: this.cli.wrapperPath,
-          bundle,
-          containerPidFile: path.join(bundle, 'pidfile'),
-          conmonPidFile: path.join(bundle, 'conmon.pid'),
-          logPath,
-          logSizeMax: this.opts.logSizeMax,
-          exitDir: this.exitDir,
-          persistDir: path.join(dir, 'persist'),
-          socketDir: path.join(this.stateDir, 'sock'),
-          stdin: config.stdin,
-        });
-        record.pid = pid;
-        record.conmonPid = conmonPid;
-        await Promise.all([this.store.saveContainer(record), this.opts.imageStore.markUsed(image.id).catch(() => undefined)]);
+        await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
+        await this.opts.imageStore.markUsed(image.id).catch(() => undefined);
         this.log?.info({ containerId: id, sandboxId, name: config.metadata.name, image: image.id }, 'container created');
         return id;
       } catch (e) {
@@ -487,12 +473,32 @@ export class ContainerRuntime implements RuntimeService {
   async startContainer(id: string): Promise<void> {
     const c = this.container(id);
     await this.locks.run(id, async () => {
+      await this.refresh(c);
       if (c.startedAt > 0 || c.finished) throw failedPrecondition(`container ${id} is not in created state`);
-      c.oomKillsAtStart = oomKillCount(this.cgroupMode, c.cgroupsPath) ?? 0;
+      // The container's cgroup is new: its oom_kill counter starts at 0.
+      c.oomKillsAtStart = 0;
       // Taken before start: a fast container's exit file can be older than start's return.
       const startedAt = this.clock() * 1e6;
+      const dir = this.store.containerDir(id);
+      const bundle = path.join(dir, 'bundle');
       try {
-        await this.cli.start(id);
+        const { pid, conmonPid } = await startConmon({
+          conmonPath: this.opts.conmonPath,
+          id,
+          runtimePath: this.cli.wrapperPath,
+          bundle,
+          containerPidFile: path.join(bundle, 'pidfile'),
+          conmonPidFile: path.join(bundle, 'conmon.pid'),
+          logPath: c.logPath,
+          logSizeMax: this.opts.logSizeMax,
+          exitDir: this.exitDir,
+          persistDir: path.join(dir, 'persist'),
+          socketDir: path.join(this.stateDir, 'sock'),
+          stdin: c.config.stdin,
+          start: true,
+        });
+        c.pid = pid;
+        c.conmonPid = conmonPid;
       } catch (e) {
         Object.assign(c, { finished: true, exitCode: 128, reason: 'StartError', message: (e as Error).message, finishedAt: this.clock() * 1e6 });
         await this.store.saveContainer(c);
@@ -652,6 +658,8 @@ export class ContainerRuntime implements RuntimeService {
   /** refresh folds a finished container's exit into its record (once; then it is final). */
   private async refresh(c: ContainerRecord): Promise<void> {
     if (c.finished) return;
+    if (c.conmonPid === 0 && !(await this.adoptStarted(c))) return; // created, never started
+
     // Ask whether conmon lives BEFORE reading the exit file: conmon writes the file and then
     // exits, so a dead conmon with no file really means the exit code is lost.
     const conmonAlive = await processAlive(c.conmonPid);
@@ -682,6 +690,24 @@ export class ContainerRuntime implements RuntimeService {
     Object.assign(c, outcome, { finished: true });
     await this.store.saveContainer(c);
     this.log?.info({ containerId: c.id, exitCode: c.exitCode, reason: c.reason }, 'container exited');
+  }
+
+  /** adoptStarted completes the record of a container whose start was cut short (the runtime died
+   * after conmon started it, before the record was saved) from conmon's pid files; false if it
+   * was never started. */
+  private async adoptStarted(c: ContainerRecord): Promise<boolean> {
+    const bundle = path.join(this.store.containerDir(c.id), 'bundle');
+    const [conmonPid, pidfile] = await Promise.all([
+      readFile(path.join(bundle, 'conmon.pid'), 'utf8').then((t) => Number(t.trim()), () => 0),
+      stat(path.join(bundle, 'pidfile')).then((st) => st, () => undefined),
+    ]);
+    if (!conmonPid) return false;
+    c.conmonPid = conmonPid;
+    c.pid = pidfile ? Number((await readFile(path.join(bundle, 'pidfile'), 'utf8').catch(() => '0')).trim()) : 0;
+    c.startedAt = Math.round((pidfile?.mtimeMs ?? this.clock()) * 1e6);
+    await this.store.saveContainer(c);
+    this.log?.info({ containerId: c.id, conmonPid }, 'adopted a container whose start was not recorded');
+    return true;
   }
 
   private async exitFileExists(id: string): Promise<boolean> {

@@ -57,11 +57,20 @@ function perlQuote(s: string): string {
   return `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 }
 
+/** RunOnCreateEnv: with this variable set to 1 in its environment, the wrapper turns the
+ * `create` conmon asks for into `run --detach`: the container is created and started by one
+ * runtime process (see startConmon). */
+export const RunOnCreateEnv = 'SKIFF_OCI_RUN_ON_CREATE';
+
+/** shellRunOnCreate is the sh form of the create → run --detach rewrite (conmon passes the
+ * subcommand first: the wrapper pins every global option itself). */
+const shellRunOnCreate = `if [ "$${RunOnCreateEnv}" = 1 ] && [ "$1" = create ]; then shift; set -- run --detach "$@"; fi\n`;
+
 /** wrapperScript renders the wrapper script. perlPath, when given, is used for the hybrid-cgroup
  * case on architectures whose syscall numbers are known. */
 export function wrapperScript(binary: string, root: string, hideUnifiedCgroup: boolean, perlPath?: string, arch: string = process.arch): string {
   const run = `${shellQuote(binary)} --root ${shellQuote(root)}`;
-  if (!hideUnifiedCgroup) return `#!/bin/sh\nexec ${run} "$@"\n`;
+  if (!hideUnifiedCgroup) return `#!/bin/sh\n${shellRunOnCreate}exec ${run} "$@"\n`;
   const nr = mountSyscalls[arch];
   if (perlPath && nr) {
     // The same as the shell form below, in one process instead of four (sh, unshare, sh, umount):
@@ -75,12 +84,14 @@ export function wrapperScript(binary: string, root: string, hideUnifiedCgroup: b
       `syscall(${nr.unshare}, 0x20000) == 0 or die "unshare: $!\\n"; # CLONE_NEWNS\n` +
       `syscall(${nr.mount}, $none, $slash, 0, 0x84000, 0) == 0 or die "mount: $!\\n"; # MS_REC|MS_SLAVE\n` +
       `syscall(${nr.umount2}, $unified, 2); # MNT_DETACH; not mounted is fine\n` +
+      `splice(@ARGV, 0, 1, 'run', '--detach') if ($ENV{${RunOnCreateEnv}} // '') eq '1' && @ARGV && $ARGV[0] eq 'create';\n` +
       `exec { $bin } $bin, '--root', ${perlQuote(root)}, @ARGV or die "exec $bin: $!\\n";\n`
     );
   }
   // --propagation slave: the container rootfs mounted on the host is visible, nothing leaks back.
   return (
     '#!/bin/sh\n' +
+    shellRunOnCreate +
     `exec unshare -m --propagation slave /bin/sh -c 'umount -l /sys/fs/cgroup/unified 2>/dev/null; exec "$@"' sh ${run} "$@"\n`
   );
 }
