@@ -33,6 +33,7 @@ import { runNodeNetwork, type NodeNetwork } from '../network/node-network.js';
 import type { ClusterDnsConfig } from './container-config.js';
 import { DeferredNetwork, LoopbackNetwork, type PodNetwork } from './network.js';
 import { EvictionManager, type EvictionThresholds } from './eviction.js';
+import { MirrorPods } from './mirror-pods.js';
 import type { Pressure } from './machine.js';
 import { NodeLease } from './node-lease.js';
 import { NodeManager } from './node-manager.js';
@@ -44,6 +45,8 @@ import { ProbeManager } from './probe-manager.js';
 import { Prober } from './prober.js';
 import type { AgentRuntime } from './runtime.js';
 import { AgentServer } from './server.js';
+import { isCriticalPod, NodeShutdownNotAdmittedMessage, NodeShutdownNotAdmittedReason, NodeShuttingDownMessage, ShutdownManager, shutdownStatus } from './shutdown.js';
+import { fullName, isMirrorPod, StaticPodSource } from './static-pods.js';
 import { StatusManager } from './status-manager.js';
 import { VolumeManager } from './volumes.js';
 
@@ -83,6 +86,16 @@ export interface AgentOptions {
   evictionHard?: EvictionThresholds;
   /** evictionMonitoringMs: how often the eviction manager looks (default 10 s). */
   evictionMonitoringMs?: number;
+  /**
+   * staticPodPath is a directory of Pod manifests the agent runs without the API server (kubelet's
+   * staticPodPath); with it the agent also starts while the API server is unreachable.
+   */
+  staticPodPath?: string;
+  /** staticPodResyncMs: how often the directory is read besides fs.watch (default 20 s). */
+  staticPodResyncMs?: number;
+  /** shutdownGracePeriodMs and shutdownGracePeriodCriticalPodsMs: graceful node shutdown (0 = off). */
+  shutdownGracePeriodMs?: number;
+  shutdownGracePeriodCriticalPodsMs?: number;
 }
 
 /** BridgeNetworkSettings configure the agent's pod network (see pkg/network/README.md). */
@@ -127,6 +140,14 @@ export class Agent {
   private readonly volumes: VolumeManager;
   private synced = false;
   private workerRuns: Promise<void>[] = [];
+  /** staticPods are the pods of the manifest directory by uid (also in podsByUID); staticRemoved those whose file went, until stopped. */
+  private staticPods = new Map<string, Pod>();
+  private readonly staticRemoved = new Map<string, Pod>();
+  private staticSource?: StaticPodSource;
+  private readonly mirrors: MirrorPods;
+  /** shutdown runs a graceful node shutdown; shutdownKills are the pods it asked the workers to stop. */
+  readonly shutdown: ShutdownManager;
+  private readonly shutdownKills = new Map<string, { graceSeconds: number; finished: boolean; done: () => void }>();
   private readonly syncDuration: Histogram;
   private readonly syncErrors: Counter;
 
@@ -184,12 +205,32 @@ export class Agent {
     this.statuses = new StatusManager(o.client);
     this.eviction = new EvictionManager({
       pressure: o.pressure ?? (() => readPressure(o.dataDir)),
-      pods: () => [...this.podsByUID.values()],
+      // Critical pods (static, mirror, system-critical priority) are never evicted, as in kubelet.
+      pods: () => [...this.podsByUID.values()].filter((p) => !isCriticalPod(p)),
       thresholds: o.evictionHard,
       evict: (pod, message) => {
         this.log.warn({ pod: `${pod.metadata.namespace}/${pod.metadata.name}`, message }, 'evicting pod');
         this.queue.add(pod.metadata.uid!);
       },
+    });
+    this.mirrors = new MirrorPods({
+      client: o.client,
+      nodeName: o.nodeName,
+      nodeUID: () => this.nodeManager.uid,
+      cached: (ns, name) => this.podInformer.lister().get(ns, name),
+      logger: this.log,
+    });
+    this.shutdown = new ShutdownManager({
+      gracePeriodMs: o.shutdownGracePeriodMs ?? 0,
+      criticalGracePeriodMs: o.shutdownGracePeriodCriticalPodsMs ?? 0,
+      pods: () => [...this.podsByUID.values()],
+      markNodeShuttingDown: () => this.nodeManager.setNotReady(NodeShuttingDownMessage),
+      kill: (pod, graceSeconds) =>
+        new Promise<void>((done) => {
+          this.shutdownKills.set(pod.metadata.uid ?? '', { graceSeconds, finished: false, done });
+          this.queue.add(pod.metadata.uid ?? '');
+        }),
+      logger: this.log,
     });
     this.pleg = new Pleg(o.runtime.runtime);
     this.lease = new NodeLease({
@@ -228,16 +269,82 @@ export class Agent {
     try {
       const port = await agent.server.listen(o.host ?? '0.0.0.0', o.port ?? 10250);
       nodeManager.setPort(port);
-      await nodeManager.register();
-      nodeManager.start();
-      agent.lease.start();
-      await agent.run();
-      if (o.bridge && agent.network instanceof DeferredNetwork) void agent.startBridge(o.bridge, agent.network);
+      if (o.staticPodPath) {
+        // Static pods run before (and without) the API server: kubelet bootstraps control planes this way.
+        await agent.startStaticPods(o.staticPodPath);
+        void agent.connect(true);
+      } else {
+        await agent.connect(false);
+      }
     } catch (e) {
       await agent.stop();
       throw e;
     }
     return agent;
+  }
+
+  /** connect registers the Node (retrying while the API server is unreachable if retry), then starts the API-driven parts. */
+  private async connect(retry: boolean): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.nodeManager.register();
+        break;
+      } catch (err) {
+        if (!retry || this.abort.signal.aborted) throw err;
+        if (attempt === 0) this.log.warn({ err: (err as Error).message }, 'API server unreachable; static pods run meanwhile, retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 500 * 2 ** attempt)));
+        if (this.abort.signal.aborted) return;
+      }
+    }
+    try {
+      this.nodeManager.start();
+      this.lease.start();
+      for (const uid of this.staticPods.keys()) this.queue.add(uid); // their mirror pods can be made now
+      await this.run();
+      if (this.o.bridge && this.network instanceof DeferredNetwork) void this.startBridge(this.o.bridge, this.network);
+    } catch (err) {
+      if (!retry) throw err;
+      if (!this.abort.signal.aborted) this.log.error({ err: (err as Error).message }, 'agent could not start its API-driven parts');
+    }
+  }
+
+  /** startStaticPods reads the manifest directory, starts the workers and keeps watching the directory. */
+  private async startStaticPods(dir: string): Promise<void> {
+    this.staticSource = new StaticPodSource({ dir, nodeName: this.o.nodeName, onChange: (pods) => this.setStaticPods(pods), resyncMs: this.o.staticPodResyncMs, logger: this.log });
+    await this.staticSource.start();
+    this.startWorkers();
+  }
+
+  /** setStaticPods replaces the set of static pods: new uids start, missing ones are stopped (with their grace). */
+  private setStaticPods(pods: Pod[]): void {
+    const next = new Map(pods.map((p) => [p.metadata.uid!, p]));
+    for (const [uid, pod] of this.staticPods) {
+      if (next.has(uid)) continue;
+      this.staticRemoved.set(uid, pod);
+      this.podsByUID.delete(uid);
+      this.queue.add(uid);
+    }
+    for (const [uid, pod] of next) {
+      if (this.staticPods.has(uid)) continue;
+      this.staticRemoved.delete(uid);
+      this.podsByUID.set(uid, pod);
+      this.queue.add(uid);
+    }
+    this.staticPods = next;
+  }
+
+  /** staticUIDByName finds the static pod a mirror pod stands for. */
+  private staticUIDByName(key: string): string | undefined {
+    for (const [uid, p] of this.staticPods) if (fullName(p) === key) return uid;
+    return undefined;
+  }
+
+  /**
+   * shutdownNode runs a graceful node shutdown (see shutdown.ts): node NotReady, regular pods,
+   * then critical pods stopped within the configured periods and reported Failed/Terminated.
+   */
+  shutdownNode(): Promise<void> {
+    return this.shutdown.shutdown();
   }
 
   /** port is the agent API's port. */
@@ -251,6 +358,12 @@ export class Agent {
 
   private async run(): Promise<void> {
     const enqueuePod = (p: Pod) => {
+      if (isMirrorPod(p)) {
+        // A mirror pod is not run: it wakes the worker of its static pod (to recreate or update it).
+        const uid = this.staticUIDByName(fullName(p));
+        if (uid) this.queue.add(uid);
+        return;
+      }
       if (p.metadata.uid) {
         this.podsByUID.set(p.metadata.uid, p);
         this.queue.add(p.metadata.uid);
@@ -261,6 +374,7 @@ export class Agent {
       onUpdate: (_old, p) => enqueuePod(p),
       onDelete: (obj) => {
         const p = obj instanceof DeletedFinalStateUnknown ? obj.obj : obj;
+        if (isMirrorPod(p)) return enqueuePod(p);
         if (p.metadata.uid) {
           this.podsByUID.delete(p.metadata.uid);
           this.queue.add(p.metadata.uid);
@@ -278,8 +392,7 @@ export class Agent {
     this.factory.start(this.abort.signal);
     if (!(await this.factory.waitForCacheSync(this.abort.signal))) throw new Error('informers did not sync');
     this.synced = true;
-    const n = this.o.workers ?? 16;
-    for (let i = 0; i < n; i++) this.workerRuns.push(this.worker());
+    this.startWorkers();
     await this.housekeeping();
     this.every(this.o.plegMs ?? 1000, () => this.relist());
     this.every(this.o.housekeepingMs ?? 10_000, () => this.housekeeping());
@@ -288,6 +401,12 @@ export class Agent {
       for (const uid of this.podsByUID.keys()) this.queue.add(uid);
     });
     this.log.info({ pods: this.podsByUID.size, port: this.port }, 'agent running');
+  }
+
+  private startWorkers(): void {
+    if (this.workerRuns.length) return;
+    const n = this.o.workers ?? 16;
+    for (let i = 0; i < n; i++) this.workerRuns.push(this.worker());
   }
 
   private every(ms: number, fn: () => Promise<void>): void {
@@ -316,6 +435,9 @@ export class Agent {
     for (const u of await this.volumes.knownPods()) uids.add(u);
     for (const u of await this.network.list()) uids.add(u);
     for (const uid of uids) if (!this.podsByUID.has(uid)) this.queue.add(uid);
+    // Mirror pods whose static pod is gone (file removed while the agent was down, or another agent's).
+    if (this.shutdown.shuttingDown) return;
+    for (const mirror of MirrorPods.orphans(this.podInformer.lister().list(), [...this.staticPods.values(), ...this.staticRemoved.values()])) await this.mirrors.delete(mirror);
   }
 
   private async worker(): Promise<void> {
@@ -340,7 +462,28 @@ export class Agent {
   /** syncPod is one pass of a pod's worker. */
   private async syncPod(uid: string): Promise<void> {
     const pod = this.podsByUID.get(uid);
+    const kill = this.shutdownKills.get(uid);
+    if (kill) {
+      // Node shutdown: stop the pod within the grace the shutdown manager gave it and report it Failed; never start it again.
+      if (kill.finished) return;
+      const target = pod ?? this.staticRemoved.get(uid);
+      if (target) {
+        await this.syncer.stopPod(target, await this.syncer.readState(uid), kill.graceSeconds);
+        const status = shutdownStatus(await this.syncer.status(target), new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+        await this.statuses.update(target, status).catch((err) => this.log.warn({ uid, err: (err as Error).message }, 'could not report the pod stopped for shutdown'));
+      }
+      kill.finished = true;
+      kill.done();
+      return;
+    }
+    if (pod && !this.shutdown.admits(uid)) {
+      // kubelet's shutdown admit handler: pods that arrive while the node shuts down are not started.
+      if (pod.status?.phase !== 'Failed') await this.statuses.update(pod, { ...(pod.status ?? {}), phase: 'Failed', reason: NodeShutdownNotAdmittedReason, message: NodeShutdownNotAdmittedMessage });
+      return;
+    }
     if (!pod) {
+      const removed = this.staticRemoved.get(uid);
+      if (removed) return this.stopStaticPod(uid, removed);
       await this.syncer.cleanupOrphan(uid, this.o.orphanGraceSeconds ?? 2);
       this.statuses.forget(uid);
       this.eviction.forget(uid);
@@ -370,9 +513,42 @@ export class Agent {
       this.statuses.forget(uid);
       return;
     }
+    if (this.staticPods.has(uid)) return this.syncStaticPod(uid, pod);
     const result = await this.syncer.sync(pod);
     await this.statuses.update(pod, result.status);
     if (result.requeueAfterMs !== undefined) this.queue.addAfter(uid, result.requeueAfterMs);
+  }
+
+  /** syncStaticPod runs a static pod and keeps its mirror pod (and the mirror's status) in the API when it can. */
+  private async syncStaticPod(uid: string, pod: Pod): Promise<void> {
+    // A changed manifest is a new uid with the same name: the old version stops first, as kubelet waits for it.
+    if ([...this.staticRemoved.values()].some((p) => fullName(p) === fullName(pod))) {
+      this.queue.addAfter(uid, 500);
+      return;
+    }
+    const result = await this.syncer.sync(pod);
+    if (result.requeueAfterMs !== undefined) this.queue.addAfter(uid, result.requeueAfterMs);
+    try {
+      const mirror = await this.mirrors.ensure(pod);
+      if (mirror === 'created') this.statuses.forget(uid); // a new mirror has no status yet
+      if (mirror !== 'absent') await this.statuses.update(pod, result.status);
+    } catch (err) {
+      // The pod runs anyway; the mirror and its status follow when the API server answers.
+      this.log.warn({ pod: fullName(pod), err: (err as Error).message }, 'mirror pod not updated');
+      this.queue.addAfter(uid, 5_000);
+    }
+  }
+
+  /** stopStaticPod stops a static pod whose manifest went away, with its grace period, and deletes its mirror. */
+  private async stopStaticPod(uid: string, pod: Pod): Promise<void> {
+    const grace = pod.spec.terminationGracePeriodSeconds ?? 30;
+    this.log.info({ pod: fullName(pod), uid, grace }, 'stopping static pod (manifest removed or changed)');
+    await this.syncer.terminate(pod, grace);
+    this.staticRemoved.delete(uid);
+    this.statuses.forget(uid);
+    await this.mirrors.deleteFor(pod).catch((err) => this.log.warn({ pod: fullName(pod), err: (err as Error).message }, 'mirror pod not deleted; housekeeping retries'));
+    const successor = this.staticUIDByName(fullName(pod));
+    if (successor) this.queue.add(successor);
   }
 
   /**
@@ -444,6 +620,7 @@ export class Agent {
   /** stop ends the agent's loops, informers and API; containers keep running (re-adopted on restart). */
   async stop(): Promise<void> {
     this.abort.abort();
+    this.staticSource?.stop();
     await this.stopNetwork();
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.lease.stop();

@@ -8,6 +8,7 @@ import { RestClient } from '../client/rest.js';
 import { Agent, type AgentOptions, type BridgeNetworkSettings } from './agent.js';
 import type { NodeConfig } from './node-status.js';
 import { openRuntime } from './runtime.js';
+import { parseDuration } from './shutdown.js';
 
 /** StartAgentOptions are the agent's settings (see agentUsage for the flags). */
 export interface StartAgentOptions {
@@ -41,6 +42,12 @@ export interface StartAgentOptions {
   evictionMonitoringMs?: number;
   /** bridge turns on pod networking (pod IPs, service proxy, cluster DNS); default loopback-only pods. */
   bridge?: BridgeNetworkSettings;
+  /** podManifestPath: directory of static pod manifests (kubelet's staticPodPath). */
+  podManifestPath?: string;
+  staticPodResyncMs?: number;
+  /** shutdownGracePeriodMs, shutdownGracePeriodCriticalPodsMs: graceful node shutdown (0 = off). */
+  shutdownGracePeriodMs?: number;
+  shutdownGracePeriodCriticalPodsMs?: number;
 }
 
 /** startAgent opens the runtime, connects to the API server and starts the agent. */
@@ -75,6 +82,10 @@ export async function startAgent(opts: StartAgentOptions): Promise<Agent> {
       pressure: opts.pressure,
       evictionHard: opts.evictionHard,
       evictionMonitoringMs: opts.evictionMonitoringMs,
+      staticPodPath: opts.podManifestPath,
+      staticPodResyncMs: opts.staticPodResyncMs,
+      shutdownGracePeriodMs: opts.shutdownGracePeriodMs,
+      shutdownGracePeriodCriticalPodsMs: opts.shutdownGracePeriodCriticalPodsMs,
     });
   } catch (e) {
     client.close();
@@ -111,6 +122,16 @@ Runs the node agent: registers the node and runs the pods bound to it.
   --egress                  let pods reach addresses outside the cluster (outbound NAT; off by default)
   --dns-upstream IP[:PORT]  where cluster DNS forwards other names (default: none, REFUSED)
   --node-lease-duration S   node Lease duration in seconds (default 40), renewed every S/4
+  --pod-manifest-path DIR   run the Pods of DIR/*.yaml|*.yml|*.json as static pods, also while the
+                            API server is unreachable; each gets a mirror pod in the API
+  --shutdown-grace-period D graceful node shutdown: on SIGPWR, stop pods within D (e.g. 30s), report
+                            them Failed/Terminated and the node NotReady, then exit 0 (default 0 = off:
+                            SIGPWR then only stops the agent, like SIGTERM)
+  --shutdown-grace-period-critical-pods D
+                            the last part of D kept for critical pods (system-*-critical; default 0)
+
+Signals: SIGTERM/SIGINT stop the agent and leave pods running (a restarted agent re-adopts them);
+SIGPWR means the machine is shutting down (see --shutdown-grace-period).
 `;
 
 /** agentMain runs the agent until SIGINT/SIGTERM; containers keep running after it stops. */
@@ -145,6 +166,9 @@ export async function agentMain(argv: string[]): Promise<number> {
         egress: { type: 'boolean', default: false },
         'dns-upstream': { type: 'string' },
         'node-lease-duration': { type: 'string' },
+        'pod-manifest-path': { type: 'string' },
+        'shutdown-grace-period': { type: 'string', default: '0' },
+        'shutdown-grace-period-critical-pods': { type: 'string', default: '0' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -164,6 +188,16 @@ export async function agentMain(argv: string[]): Promise<number> {
     return 2;
   }
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  let shutdownGracePeriodMs: number;
+  let shutdownGracePeriodCriticalPodsMs: number;
+  try {
+    shutdownGracePeriodMs = parseDuration(values['shutdown-grace-period']);
+    shutdownGracePeriodCriticalPodsMs = parseDuration(values['shutdown-grace-period-critical-pods']);
+    if (shutdownGracePeriodCriticalPodsMs > shutdownGracePeriodMs) throw new Error('--shutdown-grace-period-critical-pods must not exceed --shutdown-grace-period');
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 2;
+  }
   const os = await import('node:os');
   const agent = await startAgent({
     server: values.server,
@@ -184,12 +218,17 @@ export async function agentMain(argv: string[]): Promise<number> {
         ? { clusterCidr: values['cluster-cidr'], serviceCidr: values['service-cidr'], extraClusterCidrs: values['extra-cluster-cidr'], egress: values.egress, dnsUpstream: values['dns-upstream'] }
         : undefined,
     leaseDurationSeconds: num(values['node-lease-duration']),
+    podManifestPath: values['pod-manifest-path'],
+    shutdownGracePeriodMs,
+    shutdownGracePeriodCriticalPodsMs,
     node: { cpus: num(values.cpus), memoryBytes: num(values.memory), reservedCpuMilli: num(values['reserved-cpu']), reservedMemoryBytes: num(values['reserved-memory']), maxPods: num(values['max-pods']) },
   });
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
+  // SIGTERM/SIGINT: the agent stops (restart, upgrade); pods keep running. SIGPWR: the machine is
+  // going down (systemd's shutdown, a UPS daemon): with a grace period, pods are stopped first.
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGPWR'] as const) process.once(s, () => resolve(s));
   });
+  if (signal === 'SIGPWR' && agent.shutdown.enabled) await agent.shutdownNode();
   await agent.stop();
   return 0;
 }

@@ -35,6 +35,8 @@ export class NodeManager {
   private readonly clock: Clock;
   /** uid of the registered Node. */
   uid?: string;
+  /** notReady, when set, is reported as the Ready=False message (a node shutdown). */
+  private notReady?: string;
 
   constructor(private readonly o: NodeManagerOptions) {
     this.clock = o.clock ?? realClock;
@@ -51,7 +53,13 @@ export class NodeManager {
 
   private async computeStatus(old: NodeStatus | undefined): Promise<NodeStatus> {
     const [pressure, runtime] = await Promise.all([this.o.pressure(), this.o.runtimeStatus().catch((e) => ({ ready: false, version: '', message: (e as Error).message }))]);
-    return buildNodeStatus(this.o.config, this.o.machine, pressure, runtime, old, iso(this.clock.now()));
+    return buildNodeStatus(this.o.config, this.o.machine, pressure, runtime, old, iso(this.clock.now()), this.notReady);
+  }
+
+  /** setNotReady reports the node NotReady with message from now on and writes the status at once. */
+  async setNotReady(message: string): Promise<void> {
+    this.notReady = message;
+    await this.syncStatus(true);
   }
 
   /** register creates the Node, or adopts an existing one and refreshes its labels and status. */

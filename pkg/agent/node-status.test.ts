@@ -27,3 +27,10 @@ test('pressure and a dead runtime show in conditions; transitions keep their tim
   t.is(c.conditions![3]!.lastTransitionTime, 'T3');
   t.is(c.conditions![2]!.lastTransitionTime, 'T1');
 });
+
+test('a node shutdown makes the node NotReady (KubeletNotReady, "node is shutting down") even with a healthy runtime', (t) => {
+  const a = buildNodeStatus(cfg, machine, calm, { ready: true, version: 'v' }, undefined, 'T1');
+  const b = buildNodeStatus(cfg, machine, calm, { ready: true, version: 'v' }, a, 'T2', 'node is shutting down');
+  t.true(statusChanged(a, b));
+  t.like(b.conditions![3], { type: 'Ready', status: 'False', reason: 'KubeletNotReady', message: 'node is shutting down', lastTransitionTime: 'T2' });
+});

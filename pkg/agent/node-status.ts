@@ -52,7 +52,7 @@ function cond(type: string, ok: boolean, reason: string, message: string, old: C
   };
 }
 
-/** buildNodeStatus computes the status; runtimeReady false makes the node NotReady. */
+/** buildNodeStatus computes the status; runtimeReady false or a notReady message (e.g. "node is shutting down") makes the node NotReady. */
 export function buildNodeStatus(
   cfg: NodeConfig,
   machine: MachineInfo,
@@ -60,6 +60,7 @@ export function buildNodeStatus(
   runtime: { ready: boolean; version: string; message?: string },
   old: NodeStatus | undefined,
   nowIso: string,
+  notReady?: string,
 ): NodeStatus {
   const cpus = cfg.cpus ?? machine.cpus;
   const mem = cfg.memoryBytes ?? machine.memoryBytes;
@@ -79,7 +80,9 @@ export function buildNodeStatus(
       cond('MemoryPressure', memPressure, memPressure ? 'KubeletHasInsufficientMemory' : 'KubeletHasSufficientMemory', memPressure ? 'kubelet has insufficient memory available' : 'kubelet has sufficient memory available', oldConds, nowIso),
       cond('DiskPressure', diskPressure, diskPressure ? 'KubeletHasDiskPressure' : 'KubeletHasNoDiskPressure', diskPressure ? 'kubelet has disk pressure' : 'kubelet has no disk pressure', oldConds, nowIso),
       cond('PIDPressure', pidPressure, pidPressure ? 'KubeletHasInsufficientPID' : 'KubeletHasSufficientPID', pidPressure ? 'kubelet has insufficient PID available' : 'kubelet has sufficient PID available', oldConds, nowIso),
-      cond('Ready', runtime.ready, runtime.ready ? 'KubeletReady' : 'KubeletNotReady', runtime.ready ? 'kubelet is posting ready status' : `container runtime is down: ${runtime.message ?? ''}`, oldConds, nowIso),
+      notReady !== undefined
+        ? cond('Ready', false, 'KubeletNotReady', notReady, oldConds, nowIso)
+        : cond('Ready', runtime.ready, runtime.ready ? 'KubeletReady' : 'KubeletNotReady', runtime.ready ? 'kubelet is posting ready status' : `container runtime is down: ${runtime.message ?? ''}`, oldConds, nowIso),
     ],
     addresses: [
       { type: 'InternalIP', address: cfg.nodeIP },
