@@ -1,6 +1,6 @@
 // Integration tests of ContainerRuntime with real crun/runc and conmon (run as root).
 import test, { type ExecutionContext } from 'ava';
-import { readFile, readlink } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { newContainerConfig, newSandboxConfig, newTestEnv, testRuntimes, type TestEnv } from './testing/fixtures.js';
 import type { ContainerRuntime, RuntimeOptions } from './runtime.js';
@@ -8,6 +8,7 @@ import type { OciRuntimeName } from './oci/cli.js';
 import type { ContainerConfig } from './types.js';
 import { cgroupDir, detectCgroupMode } from './sys/cgroups.js';
 import { isNotFound } from './errors.js';
+import { mountsUnder } from './sys/mount.js';
 
 async function setup(t: { teardown: (fn: () => Promise<void>) => void }, runtime: OciRuntimeName, opts: Partial<RuntimeOptions> = {}): Promise<{ env: TestEnv; rt: ContainerRuntime }> {
   const env = await newTestEnv(runtime);
@@ -221,13 +222,14 @@ for (const runtime of testRuntimes()) {
     const b = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'b' }, command: ['sleep', '1000'] }));
     await rt.startContainer(a);
     await rt.startContainer(b);
-    const ns = async (id: string, kind: string) => readlink(`/proc/${await rt.containerPid(id)}/ns/${kind}`);
-    const pause = rt.sandboxPid(sb);
-    for (const kind of ['net', 'ipc', 'uts']) {
+    // A namespace's identity is its nsfs inode (stat follows /proc/<pid>/ns/<kind> links).
+    const nsOf = async (file: string) => (await stat(file)).ino;
+    const ns = async (id: string, kind: string) => nsOf(`/proc/${await rt.containerPid(id)}/ns/${kind}`);
+    for (const kind of ['net', 'ipc', 'uts'] as const) {
       t.is(await ns(a, kind), await ns(b, kind), kind);
-      t.is(await ns(a, kind), await readlink(`/proc/${pause}/ns/${kind}`), kind);
+      t.is(await ns(a, kind), await nsOf(rt.sandboxNamespace(sb, kind)), kind);
+      t.not(await ns(a, kind), await nsOf(`/proc/self/ns/${kind}`), kind);
     }
-    t.not(await ns(a, 'net'), await readlink('/proc/self/ns/net'));
     t.not(await ns(a, 'pid'), await ns(b, 'pid'));
     t.is((await rt.execSync(b, ['hostname'], 5)).stdout.toString(), 'shared-host\n');
     t.is((await rt.execSync(b, ['cat', '/etc/hostname'], 5)).stdout.toString(), 'shared-host\n');
@@ -237,6 +239,38 @@ for (const runtime of testRuntimes()) {
       if (!got) await new Promise((r) => setTimeout(r, 100));
     }
     t.is(got, 'hi from a\n');
+  });
+
+  it('shareProcessNamespace: a pause container holds the pod PID namespace; containers see each other', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env, { linux: { securityContext: { namespaceOptions: { pid: 'POD' } } } }));
+    const pidns = rt.sandboxNamespace(sb, 'pid');
+    t.regex(pidns, /^\/proc\/[1-9]\d*\/ns\/pid$/);
+    const a = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'a' }, command: ['sleep', '1001'] }));
+    const b = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'b' }, command: ['sleep', '1002'] }));
+    await rt.startContainer(a);
+    await rt.startContainer(b);
+    const nsOf = async (file: string) => (await stat(file)).ino;
+    t.is(await nsOf(`/proc/${await rt.containerPid(a)}/ns/pid`), await nsOf(pidns));
+    t.is(await nsOf(`/proc/${await rt.containerPid(b)}/ns/pid`), await nsOf(pidns));
+    // b sees a's process (and the pause process as PID 1).
+    const ps = (await rt.execSync(b, ['ps', '-o', 'pid,args'], 5)).stdout.toString();
+    t.regex(ps, /sleep 1001/);
+    t.regex(ps, /^\s*1\s+\/bin\/busybox sleep/m);
+  });
+
+  it('sandboxes without a shared PID namespace have no pause process: their namespaces are pinned and unmounted on removal', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env, { hostname: 'pinned-host' }));
+    const files = (['net', 'ipc', 'uts'] as const).map((k) => rt.sandboxNamespace(sb, k));
+    for (const f of files) t.true(f.startsWith(env.stateDir), f);
+    for (const f of files) t.true(mountsUnder(env.stateDir).includes(f), `${f} not mounted`);
+    t.is((await rt.podSandboxStatus(sb)).state, 'SANDBOX_READY');
+    t.is((await rt.listContainers()).length, 0);
+    await rt.stopPodSandbox(sb);
+    t.is((await rt.podSandboxStatus(sb)).state, 'SANDBOX_NOTREADY');
+    await rt.removePodSandbox(sb);
+    for (const f of files) t.false(mountsUnder(env.stateDir).includes(f), `${f} still mounted`);
   });
 
   it('a restarted runtime re-adopts a running container and later sees its exit code', async (t) => {

@@ -16,6 +16,7 @@ import { processAlive, reopenLog, startConmon } from './conmon.js';
 import { detectCgroupMode, hybridHasV2Controllers, oomKillCount, type CgroupMode } from './sys/cgroups.js';
 import { mountOverlay, removeTree } from './sys/mount.js';
 import { mount, MountFlags } from './sys/libc.js';
+import { pinNamespaces, stillPinned } from './sys/pinns.js';
 import { StateStore, type ContainerRecord, type SandboxRecord } from './state.js';
 import { hostsFile, resolvConf } from './etc.js';
 import { ensurePauseRootfs, pauseCommand } from './pause.js';
@@ -200,6 +201,16 @@ export class ContainerRuntime implements RuntimeService {
           await mkdir(record.shmPath, { recursive: true });
           mount('shm', record.shmPath, 'tmpfs', MountFlags.MS_NOSUID | MountFlags.MS_NODEV | MountFlags.MS_NOEXEC, 'mode=1777,size=65536k');
         }
+        if (!record.sharedPid) {
+          // No pause process: the namespaces are made and pinned on files right here.
+          const nsDir = path.join(dir, 'ns');
+          await mkdir(nsDir, { recursive: true });
+          record.pinned = pinNamespaces(nsDir, { hostname: hostNetwork ? undefined : hostname, ipc: !hostIpc, net: !record.netns });
+          if (!record.netns) record.netns = record.pinned.net ?? '';
+          await this.store.saveSandbox(record);
+          this.log?.info({ sandboxId: id, pod: `${config.metadata.namespace}/${config.metadata.name}` }, 'sandbox started (pinned namespaces)');
+          return id;
+        }
         const namespaces: NamespacePaths = {
           network: record.netns || undefined,
           ipc: hostIpc ? 'host' : undefined,
@@ -256,7 +267,9 @@ export class ContainerRuntime implements RuntimeService {
   }
 
   private async sandboxReady(s: SandboxRecord): Promise<boolean> {
-    if (s.stopped || s.pid === 0) return false;
+    if (s.stopped) return false;
+    if (s.pinned) return stillPinned(Object.values(s.pinned));
+    if (s.pid === 0) return false;
     // Live pause process and live conmon, then no exit file: running. conmon reaps the pause
     // process and writes the exit file before it exits, so this order cannot miss an exit, and
     // it spares CreateContainer and every status/list call a `crun state` (several processes
@@ -274,7 +287,7 @@ export class ContainerRuntime implements RuntimeService {
     if (!s) return;
     for (const c of [...this.containers.values()].filter((c) => c.sandboxId === id)) await this.stopContainer(c.id, 0);
     await this.locks.run(id, async () => {
-      await this.killAndWait(id, s.conmonPid, 'KILL', this.opts.killWaitMs ?? 10_000);
+      if (!s.pinned) await this.killAndWait(id, s.conmonPid, 'KILL', this.opts.killWaitMs ?? 10_000);
       s.stopped = true;
       await this.store.saveSandbox(s);
       this.log?.info({ sandboxId: id }, 'sandbox stopped');
@@ -293,8 +306,11 @@ export class ContainerRuntime implements RuntimeService {
   }
 
   private async destroySandbox(s: SandboxRecord): Promise<void> {
-    await this.killAndWait(s.id, s.conmonPid, 'KILL', this.opts.killWaitMs ?? 10_000).catch(() => undefined);
-    await this.cli.delete(s.id);
+    if (!s.pinned) {
+      await this.killAndWait(s.id, s.conmonPid, 'KILL', this.opts.killWaitMs ?? 10_000).catch(() => undefined);
+      await this.cli.delete(s.id);
+    }
+    // removeTree unmounts first: the shm tmpfs and pinned namespaces go with the directory.
     await removeTree(this.store.sandboxDir(s.id));
     await rm(path.join(this.exitDir, s.id), { force: true });
     this.sandboxes.delete(s.id);
@@ -330,9 +346,13 @@ export class ContainerRuntime implements RuntimeService {
     return out;
   }
 
-  /** sandboxPid returns the pause process pid (its /proc/<pid>/ns/* are the pod's namespaces). */
-  sandboxPid(id: string): number {
-    return this.sandbox(id).pid;
+  /** sandboxNamespace returns the path of the pod's namespace of a kind: its pinned file, or the
+   * pause process's /proc/<pid>/ns/<kind> ('host' for the node's). */
+  sandboxNamespace(id: string, kind: 'net' | 'ipc' | 'uts' | 'pid'): string {
+    const s = this.sandbox(id);
+    if (kind === 'net') return s.netns;
+    if ((kind === 'ipc' && s.hostIpc) || (kind === 'uts' && s.hostNetwork)) return 'host';
+    return (kind !== 'pid' && s.pinned?.[kind]) || `/proc/${s.pid}/ns/${kind}`;
   }
 
   // ---------------------------------------------------------------- containers
@@ -420,8 +440,8 @@ export class ContainerRuntime implements RuntimeService {
     const pidMode = sc.namespaceOptions?.pid ?? (s.sharedPid ? 'POD' : 'CONTAINER');
     const namespaces: NamespacePaths = {
       network: s.netns,
-      ipc: s.hostIpc ? 'host' : `/proc/${s.pid}/ns/ipc`,
-      uts: s.hostNetwork ? 'host' : `/proc/${s.pid}/ns/uts`,
+      ipc: s.hostIpc ? 'host' : (s.pinned?.ipc ?? `/proc/${s.pid}/ns/ipc`),
+      uts: s.hostNetwork ? 'host' : (s.pinned?.uts ?? `/proc/${s.pid}/ns/uts`),
       pid: pidMode === 'NODE' ? 'host' : pidMode === 'POD' ? `/proc/${s.pid}/ns/pid` : undefined,
     };
     try {
