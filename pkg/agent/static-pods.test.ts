@@ -48,7 +48,7 @@ test('parseManifest applies the file-source defaults', (t) => {
   t.is(p.metadata.namespace, 'default');
   t.is(p.spec.nodeName, 'n1');
   t.regex(p.metadata.uid!, /^[0-9a-f]{32}$/);
-  t.is(p.metadata.annotations![ConfigHashAnnotation], p.metadata.uid);
+  t.is(p.metadata.annotations![ConfigHashAnnotation], p.metadata.uid!);
   t.is(p.metadata.annotations![ConfigSourceAnnotation], 'file');
   t.deepEqual(p.metadata.labels, { app: 'web' });
   t.deepEqual(p.spec.tolerations, [{ operator: 'Exists', effect: 'NoExecute' }]);
@@ -105,7 +105,7 @@ test('mirrorPodFor: no uid or status, the mirror annotation and the Node as cont
   t.is(m.metadata.uid, undefined);
   t.is(m.status, undefined);
   t.is(m.metadata.name, 'web-n1');
-  t.is(m.metadata.annotations![ConfigMirrorAnnotation], p.metadata.uid);
+  t.is(m.metadata.annotations![ConfigMirrorAnnotation], p.metadata.uid!);
   t.is(m.metadata.annotations![ConfigSourceAnnotation], 'file');
   t.deepEqual(m.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: 'n1', uid: 'node-uid', controller: true }]);
   t.true(isMirrorPod(m));
