@@ -5,8 +5,8 @@
 // no podIP. Because the agent made the namespace, it can enter it to run httpGet and tcpSocket
 // probes. A real plugin implements the same interface and returns the pod's IP.
 import { execFile } from 'node:child_process';
-import { stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { createNetns, deleteNetns } from '../network/netns.js';
 
 const run = promisify(execFile);
 
@@ -35,18 +35,13 @@ export class LoopbackNetwork implements PodNetwork {
   }
 
   async setUp(podUID: string): Promise<PodNetworkStatus> {
-    const name = this.name(podUID);
-    const netnsPath = `/run/netns/${name}`;
-    if (!(await stat(netnsPath).catch(() => undefined))) {
-      await run('ip', ['netns', 'add', name]);
-    }
-    await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-    return { netnsPath, ip: '' };
+    const { path, created } = createNetns(this.name(podUID));
+    if (!created) await run('ip', ['-n', this.name(podUID), 'link', 'set', 'lo', 'up']);
+    return { netnsPath: path, ip: '' };
   }
 
   async tearDown(podUID: string): Promise<void> {
-    const name = this.name(podUID);
-    if (await stat(`/run/netns/${name}`).catch(() => undefined)) await run('ip', ['netns', 'delete', name]).catch(() => undefined);
+    await deleteNetns(this.name(podUID));
   }
 
   async list(): Promise<string[]> {

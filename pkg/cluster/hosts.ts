@@ -108,8 +108,8 @@ export async function setHostLink(plan: HostsPlan, nodeName: string, up: boolean
  * the host veth. The unreachable routes stay while another cluster's host link exists.
  */
 export async function deleteHosts(plan: HostsPlan, run: Runner = execRunner): Promise<void> {
-  for (const node of plan.nodes) await deleteNetns(node.netns, run).catch(() => undefined);
-  await deleteNetns(plan.labNetns, run).catch(() => undefined);
+  for (const node of plan.nodes) await deleteNetns(node.netns).catch(() => undefined);
+  await deleteNetns(plan.labNetns).catch(() => undefined);
   await run(['ip', 'link', 'del', plan.hostLink]).catch(() => undefined);
   const { stdout } = await run(['ip', '-o', 'link', 'show']).catch(() => ({ stdout: '' }));
   const others = stdout.split('\n').some((l) => /^\d+: [a-z][a-z0-9-]*-h@/.test(l));

@@ -3,6 +3,7 @@
 // main thread around a synchronous bind, so no other code runs while the thread is away).
 import { closeSync, existsSync, openSync } from 'node:fs';
 import koffi from 'koffi';
+import { pinNamedNetns, unpinNamespace } from '../util/namespaces.js';
 import { execRunner, type Runner } from './exec.js';
 
 /** NETNS_DIR is where `ip netns` keeps its bind-mounted namespaces. */
@@ -19,21 +20,24 @@ export function inNetnsPath(path: string, argv: string[]): string[] {
   return path ? ['nsenter', `--net=${path}`, ...argv] : argv;
 }
 
+/** createNetns makes the named namespace with loopback up unless it exists; created says whether
+ * it is new. No process is run (pinNamedNetns; `ip netns add` would be two with `lo up`). */
+export function createNetns(name: string): { path: string; created: boolean } {
+  const path = netnsPathOf(name);
+  if (existsSync(path)) return { path, created: false };
+  return { path: pinNamedNetns(NETNS_DIR, name), created: true };
+}
+
 /** ensureNetns creates the named namespace with loopback up if it does not exist yet. */
 export async function ensureNetns(name: string, run: Runner = execRunner): Promise<string> {
-  const path = netnsPathOf(name);
-  if (!existsSync(path)) {
-    await run(['ip', 'netns', 'add', name]).catch((err) => {
-      if (!existsSync(path)) throw err;
-    });
-  }
-  await run(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
+  const { path, created } = createNetns(name);
+  if (!created) await run(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
   return path;
 }
 
-/** deleteNetns removes the named namespace (idempotent). */
-export async function deleteNetns(name: string, run: Runner = execRunner): Promise<void> {
-  if (existsSync(netnsPathOf(name))) await run(['ip', 'netns', 'delete', name]).catch(() => undefined);
+/** deleteNetns removes the named namespace (idempotent), as `ip netns delete`. */
+export async function deleteNetns(name: string): Promise<void> {
+  unpinNamespace(netnsPathOf(name));
 }
 
 /** listNetns returns the names of namespaces that start with prefix. */

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { addressAt } from './cidr.js';
 import { CommandError, execRunner, type Runner } from './exec.js';
 import { HostLocalIpam } from './ipam.js';
-import { deleteNetns, ensureNetns, inNetnsPath, netnsPathOf, NETNS_DIR } from './netns.js';
+import { createNetns, deleteNetns, inNetnsPath, netnsPathOf, NETNS_DIR } from './netns.js';
 import type { PodNetwork, PodNetworkStatus, SetUpOptions } from './types.js';
 
 /** MAX_LINK_NAME is Linux's limit on interface names (IFNAMSIZ - 1). */
@@ -115,7 +115,8 @@ export class BridgeNetwork implements PodNetwork {
   /** setUp gives the pod its namespace, address and routes (idempotent). */
   async setUp(podKey: string, opts: SetUpOptions = {}): Promise<PodNetworkStatus> {
     await this.ensureBridge();
-    const netnsPath = opts.netnsPath ?? (await ensureNetns(podNetnsName(this.netnsPrefix, podKey), this.run));
+    const name = podNetnsName(this.netnsPrefix, podKey);
+    const { path: netnsPath, created } = opts.netnsPath ? { path: opts.netnsPath, created: false } : createNetns(name);
     const ip = await this.ipam.allocate(podKey);
     const status: PodNetworkStatus = {
       netnsPath,
@@ -127,10 +128,14 @@ export class BridgeNetwork implements PodNetwork {
     };
     // Batched through `ip -batch -`: one process per namespace instead of one per step.
     const veth = vethName(this.vethPrefix, podKey);
-    const current = await this.run(inNetnsPath(netnsPath, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'])).catch(() => undefined);
-    if (current?.stdout.includes(` ${ip}/`)) return status;
-    if (current) await this.run(inNetnsPath(netnsPath, ['ip', 'link', 'del', 'eth0'])).catch(() => undefined);
-    await this.run(inNetnsPath(this.nodeNs, ['ip', 'link', 'del', veth])).catch(() => undefined);
+    if (!created) {
+      // An earlier setUp may have done part of this. (A namespace made just now has no eth0, and
+      // no veth of this pod can be left: a veth dies with its peer's namespace.)
+      const current = await this.run(inNetnsPath(netnsPath, ['ip', '-4', '-o', 'addr', 'show', 'dev', 'eth0'])).catch(() => undefined);
+      if (current?.stdout.includes(` ${ip}/`)) return status;
+      if (current) await this.run(inNetnsPath(netnsPath, ['ip', 'link', 'del', 'eth0'])).catch(() => undefined);
+      await this.run(inNetnsPath(this.nodeNs, ['ip', 'link', 'del', veth])).catch(() => undefined);
+    }
     await this.batch(this.nodeNs, [
       `link add ${veth} mtu ${this.mtu} type veth peer name eth0 netns ${netnsPath}`,
       `link set ${veth} master ${this.bridgeName}`,
@@ -138,7 +143,10 @@ export class BridgeNetwork implements PodNetwork {
       `link set ${veth} type bridge_slave hairpin on`,
       `link set ${veth} up`,
     ]);
-    await this.batch(netnsPath, ['link set lo up', `addr add ${ip}/${this.prefixLength} dev eth0`, 'link set eth0 up', `route replace default via ${this.gateway} dev eth0`]);
+    const podSide = ['link set lo up', `addr add ${ip}/${this.prefixLength} dev eth0`, 'link set eth0 up', `route replace default via ${this.gateway} dev eth0`];
+    // A named namespace needs no nsenter: `ip -n NAME` enters it itself.
+    if (opts.netnsPath) await this.batch(netnsPath, podSide);
+    else await this.run(['ip', '-n', name, '-batch', '-'], podSide.join('\n') + '\n');
     return status;
   }
 
@@ -146,7 +154,7 @@ export class BridgeNetwork implements PodNetwork {
   async tearDown(podKey: string): Promise<void> {
     await this.node('ip', 'link', 'del', vethName(this.vethPrefix, podKey)).catch(() => undefined);
     const name = podNetnsName(this.netnsPrefix, podKey);
-    if (existsSync(netnsPathOf(name))) await deleteNetns(name, this.run);
+    if (existsSync(netnsPathOf(name))) await deleteNetns(name);
     await this.ipam.release(podKey);
   }
 

@@ -16,7 +16,7 @@ import { processAlive, reopenLog, startConmon } from './conmon.js';
 import { detectCgroupMode, hybridHasV2Controllers, oomKillCount, type CgroupMode } from './sys/cgroups.js';
 import { mountOverlay, removeTree } from './sys/mount.js';
 import { mount, MountFlags } from './sys/libc.js';
-import { pinNamespaces, stillPinned } from './sys/pinns.js';
+import { pinNamespaces, stillPinned } from '../util/namespaces.js';
 import { StateStore, type ContainerRecord, type SandboxRecord } from './state.js';
 import { hostsFile, resolvConf } from './etc.js';
 import { ensurePauseRootfs, pauseCommand } from './pause.js';
@@ -205,8 +205,13 @@ export class ContainerRuntime implements RuntimeService {
           // No pause process: the namespaces are made and pinned on files right here.
           const nsDir = path.join(dir, 'ns');
           await mkdir(nsDir, { recursive: true });
-          record.pinned = pinNamespaces(nsDir, { hostname: hostNetwork ? undefined : hostname, ipc: !hostIpc, net: !record.netns });
-          if (!record.netns) record.netns = record.pinned.net ?? '';
+          const pinned: SandboxRecord['pinned'] = {};
+          if (!hostNetwork) pinned.uts = path.join(nsDir, 'uts');
+          if (!hostIpc) pinned.ipc = path.join(nsDir, 'ipc');
+          if (!record.netns) pinned.net = path.join(nsDir, 'net');
+          record.pinned = pinned;
+          pinNamespaces({ uts: pinned.uts ? { file: pinned.uts, hostname } : undefined, ipc: pinned.ipc, net: pinned.net });
+          if (pinned.net) record.netns = pinned.net;
           await this.store.saveSandbox(record);
           this.log?.info({ sandboxId: id, pod: `${config.metadata.namespace}/${config.metadata.name}` }, 'sandbox started (pinned namespaces)');
           return id;

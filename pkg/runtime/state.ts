@@ -1,7 +1,6 @@
 // state.ts: the runtime's durable records, one JSON file per sandbox and per container under
 // the state dir. They are the runtime's memory across restarts; live facts (is it running,
 // how did it exit) are re-read from the OCI runtime and conmon's exit files.
-import type { PinnedNamespaces } from './sys/pinns.js';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContainerConfig, PodSandboxConfig } from './types.js';
@@ -21,7 +20,7 @@ export interface SandboxRecord {
   pid: number;
   /** pinned: the sandbox's own namespaces, bind-mounted on files (no pause process); absent for
    * sandboxes with a pause container (a shared PID namespace needs a live init). */
-  pinned?: Partial<PinnedNamespaces>;
+  pinned?: { uts?: string; ipc?: string; net?: string };
   conmonPid: number;
   cgroupsPath: string;
   /** namespace paths containers join ('host' = the node's). */

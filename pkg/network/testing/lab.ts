@@ -82,7 +82,7 @@ async function removeLabNamespaces(prefix: string, run: Runner): Promise<void> {
         // already gone
       }
     }
-    await deleteNetns(name, run);
+    await deleteNetns(name);
   }
 }
 
