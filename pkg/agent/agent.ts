@@ -353,7 +353,9 @@ export class Agent {
   }
 
   private podByName(ns: string, name: string): Pod | undefined {
-    return this.podInformer.lister().get(ns, name);
+    // A mirror pod's name leads to its static pod (whose uid labels the containers).
+    const uid = this.staticUIDByName(`${ns}/${name}`);
+    return (uid && this.staticPods.get(uid)) || this.podInformer.lister().get(ns, name);
   }
 
   private async run(): Promise<void> {

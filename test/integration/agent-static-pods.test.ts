@@ -107,6 +107,11 @@ test.serial('a static pod runs with a mirror pod; the mirror comes back when del
   const newHash = edited.metadata.annotations![ConfigMirrorAnnotation]!;
   t.not(edited.status!.containerStatuses![0]!.containerID, containerID);
   t.deepEqual(edited.spec.containers[0]!.command, ['sh', '-c', 'echo v2; exec sleep 3600']);
+  const logs = await waitFor('logs through the mirror pod\'s name', async () => {
+    const text = await (await fetch(`${node.agentUrl}/containerLogs/default/${name}/c`)).text();
+    return text === 'v2\n' ? text : undefined;
+  }, 10_000);
+  t.is(logs, 'v2\n');
   await waitFor('old version removed from the runtime', async () => (await node.agent.syncer.readState(hash)).sandboxes.length === 0, 30_000);
 
   // 4. Removing the file: the pod stops and the mirror goes.
