@@ -150,7 +150,10 @@ export class ContainerRuntime implements RuntimeService {
     this.pauseRootfs = await ensurePauseRootfs(path.join(this.stateDir, 'pause'), this.opts.busyboxPath);
     for (const s of await this.store.loadSandboxes()) this.sandboxes.set(s.id, s);
     for (const c of await this.store.loadContainers()) this.containers.set(c.id, c);
-    for (const c of this.containers.values()) await this.refresh(c);
+    for (const c of this.containers.values()) {
+      if (c.conmonPid === 0 && !c.finished) await this.adoptStarted(c);
+      await this.refresh(c);
+    }
     this.log?.info({ sandboxes: this.sandboxes.size, containers: this.containers.size, runtime: this.cli.name }, 'runtime state loaded');
   }
 
@@ -498,7 +501,6 @@ export class ContainerRuntime implements RuntimeService {
   async startContainer(id: string): Promise<void> {
     const c = this.container(id);
     await this.locks.run(id, async () => {
-      await this.refresh(c);
       if (c.startedAt > 0 || c.finished) throw failedPrecondition(`container ${id} is not in created state`);
       // The container's cgroup is new: its oom_kill counter starts at 0.
       c.oomKillsAtStart = 0;
@@ -683,7 +685,7 @@ export class ContainerRuntime implements RuntimeService {
   /** refresh folds a finished container's exit into its record (once; then it is final). */
   private async refresh(c: ContainerRecord): Promise<void> {
     if (c.finished) return;
-    if (c.conmonPid === 0 && !(await this.adoptStarted(c))) return; // created, never started
+    if (c.conmonPid === 0) return; // created, never started
 
     // Ask whether conmon lives BEFORE reading the exit file: conmon writes the file and then
     // exits, so a dead conmon with no file really means the exit code is lost.

@@ -155,10 +155,10 @@ test('gc removes the least recently used images not in use until under the low t
   const first = await FsImageStore.open({ root, clock: clock.now });
   const recs = [];
   for (const [i, name] of ['gc1', 'gc2', 'gc3'].entries()) {
-    clock.set(1_000 * (i + 1));
+    clock.set(60_000 * (i + 1));
     recs.push(await importImage(t, first, await tinyImage(name, { bytes: 200_000 }), `${name}:v1`));
   }
-  clock.set(4_000);
+  clock.set(240_000);
   await first.markUsed(recs[0]!.id); // LRU order now: gc2, gc3, gc1
   const used = (await first.fsInfo()).usedBytes;
 
@@ -207,6 +207,8 @@ test('a new store on the same directory sees the images, last use included, and 
   const rec = await importImage(t, first, await tinyImage('reload'), 'reload:v1');
   clock.set(99_000);
   await first.markUsed(rec.id);
+  clock.set(120_000);
+  await first.markUsed(rec.id); // within a minute of the last record: not written again
   writeFileSync(join(root, 'tmp', 'blob-half-written'), 'partial');
 
   const second = await FsImageStore.open({ root });

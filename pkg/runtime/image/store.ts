@@ -28,6 +28,9 @@ import { RegistryClient, type FetchFn } from './registry-client.js';
 import type { ImageRecord, ImageStore, OciImageConfig, PullOptions } from './types.js';
 import type { UnpackOptions } from './unpack.js';
 
+
+/** markUsedResolutionMs: an image's lastUsed is recorded at most this often. */
+const markUsedResolutionMs = 60_000;
 /** FsImageStoreOptions configures a store. */
 export interface FsImageStoreOptions {
   /** root is the store's directory. */
@@ -173,6 +176,10 @@ export class FsImageStore implements ImageStore {
   /** markUsed records a container created from the image; unknown ids are ignored. */
   async markUsed(id: string): Promise<void> {
     await this.init();
+    // To the minute is enough for GC by last use; every container start rewriting the image
+    // database (under one lock) made parallel starts queue behind each other.
+    const cur = this.resolve(id)?.image;
+    if (!cur || this.clock() - (cur.lastUsed ?? 0) < markUsedResolutionMs) return;
     await this.dbLock.lock(async () => {
       const img = this.resolve(id)?.image;
       if (!img) return;
