@@ -292,10 +292,14 @@ export class Agent {
       } catch (err) {
         if (!retry || this.abort.signal.aborted) throw err;
         if (attempt === 0) this.log.warn({ err: (err as Error).message }, 'API server unreachable; static pods run meanwhile, retrying');
-        await new Promise((r) => setTimeout(r, Math.min(5000, 500 * 2 ** attempt)));
+        await new Promise((r) => {
+          const timer = setTimeout(r, Math.min(5000, 500 * 2 ** attempt));
+          this.abort.signal.addEventListener('abort', () => (clearTimeout(timer), r(undefined)), { once: true });
+        });
         if (this.abort.signal.aborted) return;
       }
     }
+    if (this.abort.signal.aborted) return; // stopped while registering
     try {
       this.nodeManager.start();
       this.lease.start();
