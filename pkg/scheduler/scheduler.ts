@@ -24,7 +24,7 @@ import { DeletedFinalStateUnknown } from '../client/store.js';
 import { GenericScheduler } from './algorithm.js';
 import { ApiBinder, type Binder } from './binder.js';
 import { SchedulerCache } from './cache.js';
-import { EventSpamFilter, type EventSpamFilterOptions } from './event-spam-filter.js';
+import { EventQueue, type EventQueueOptions } from './event-queue.js';
 import { ASSIGNED_POD_ADD, ASSIGNED_POD_DELETE, ASSIGNED_POD_UPDATE, NODE_ADD, NODE_UPDATE, nodeSchedulingChanged } from './events.js';
 import { explain, type Explanation } from './explain.js';
 import { FitError } from './fit-error.js';
@@ -50,11 +50,12 @@ export interface SchedulerOptions {
   binder?: Binder;
   /**
    * events receives Scheduled / FailedScheduling / Preempted events; null records none. The
-   * default is an EventRecorder behind an EventSpamFilter (Normal events beyond a burst are dropped).
+   * default is an EventRecorder behind an EventQueue: Normal events wait while bindings keep the
+   * API server busy, then go at a bounded rate (Warnings go at once).
    */
   events?: EventSink | null;
-  /** normalEvents shapes the default sink's spam filter (default burst 100, then 10 per second). */
-  normalEvents?: EventSpamFilterOptions;
+  /** normalEvents shapes the default sink's queue (default at most 1,000 waiting, 50 per second). */
+  normalEvents?: Pick<EventQueueOptions, 'maxQueued' | 'qps'>;
   clock?: Clock;
   logger?: Logger;
   /**
@@ -114,14 +115,16 @@ export class Scheduler {
     this.algorithm = new GenericScheduler(this.profile, this.cache);
     this.informers = opts.informers ?? new SharedInformerFactory(opts.client, { logger: this.logger });
     this.binder = opts.binder ?? new ApiBinder(opts.client, () => this.clock.now());
+    this.maxInFlight = opts.maxInFlightBindings ?? 32;
     this.events =
       opts.events === undefined
-        ? new EventSpamFilter(new EventRecorder({ client: opts.client, component: 'default-scheduler', host: opts.identity, clock: this.clock, logger: this.logger }), {
+        ? new EventQueue((clock) => new EventRecorder({ client: opts.client, component: 'default-scheduler', host: opts.identity, clock, logger: this.logger }), {
             clock: this.clock,
+            // Events are lower priority than bindings: they wait while pods wait to be scheduled or bound.
+            busy: () => this.inFlightBindings >= this.maxInFlight || this.queue.lengths().active > 0,
             ...opts.normalEvents,
           })
         : opts.events;
-    this.maxInFlight = opts.maxInFlightBindings ?? 32;
   }
 
   /** start registers event handlers, starts the informers and resolves once their caches have synced. */
