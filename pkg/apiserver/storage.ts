@@ -27,7 +27,7 @@ export interface StorageEvent {
   type: 'put' | 'delete';
   key: string;
   value?: Buffer; // the new value (put)
-  prevValue?: Buffer; // the value before (delete, and put of an existing key)
+  prevValue?: Buffer; // the value before (delete, and put of an existing key), if the watch asked for it
   rev: number; // mod revision of the change
   created: boolean; // put that created the key
 }
@@ -174,14 +174,14 @@ export class Storage {
   /**
    * watch streams every change under prefix with a revision greater than fromRev.
    * onError is called (once) when the watch breaks for good, e.g. because fromRev was compacted.
+   * With prevKV, events carry the value before the change too: etcd then reads the old revision
+   * of every changed key and sends both, which a caller holding the current values (the watch
+   * cache) does not need.
    */
-  async watch(prefix: string, fromRev: number, onEvent: (ev: StorageEvent) => void, onError: (err: Error) => void): Promise<{ cancel(): Promise<void> }> {
-    const watcher = await this.client
-      .watch()
-      .prefix(prefix)
-      .startRevision(String(fromRev + 1))
-      .withPreviousKV()
-      .create();
+  async watch(prefix: string, fromRev: number, onEvent: (ev: StorageEvent) => void, onError: (err: Error) => void, opts: { prevKV?: boolean } = {}): Promise<{ cancel(): Promise<void> }> {
+    let builder = this.client.watch().prefix(prefix).startRevision(String(fromRev + 1));
+    if (opts.prevKV) builder = builder.withPreviousKV();
+    const watcher = await builder.create();
     watcher.on('put', (kv: IKeyValue, prev?: IKeyValue) => {
       onEvent({
         type: 'put',

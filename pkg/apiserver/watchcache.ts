@@ -88,6 +88,8 @@ export class WatchCache {
     this.latest = listing.revision;
     this.horizon = listing.revision;
     this.buffer = [];
+    // No previous values from etcd: the cache holds every object from the listing on, so it has
+    // the object before each change itself (and etcd is spared a read of the old revision per write).
     const w = await this.storage.watch(
       this.prefix,
       listing.revision,
