@@ -1,6 +1,6 @@
 // Integration tests of ContainerRuntime with real crun/runc and conmon (run as root).
 import test, { type ExecutionContext } from 'ava';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { newContainerConfig, newSandboxConfig, newTestEnv, testRuntimes, type TestEnv } from './testing/fixtures.js';
 import type { ContainerRuntime, RuntimeOptions } from './runtime.js';
@@ -294,6 +294,25 @@ for (const runtime of testRuntimes()) {
     t.is(done.exitCode, 9);
     t.is(done.reason, 'Error');
     t.deepEqual((await rt3.listContainers({ podSandboxId: sb })).map((c) => [c.id, c.state]), [[id, 'CONTAINER_EXITED']]);
+  });
+
+  it('a runtime that died after conmon started a container but before recording it adopts the container', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    const id = await rt.createContainer(sb, newContainerConfig({ command: ['sleep', '1000'] }));
+    const created = await readFile(path.join(env.stateDir, 'containers', id, 'record.json'), 'utf8');
+    await rt.startContainer(id);
+    const pid = await rt.containerPid(id);
+    await rt.close();
+    // The record as it was before StartContainer saved it: created, no pids.
+    await writeFile(path.join(env.stateDir, 'containers', id, 'record.json'), created);
+    const rt2 = await env.open();
+    const s = await rt2.containerStatus(id);
+    t.is(s.state, 'CONTAINER_RUNNING');
+    t.true(s.startedAt > 0);
+    t.is(await rt2.containerPid(id), pid);
+    await rt2.stopContainer(id, 0);
+    t.is((await rt2.containerStatus(id)).state, 'CONTAINER_EXITED');
   });
 
   it('stopping and removing a sandbox kills and removes its containers', async (t) => {
