@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 
 const COMPONENTS = `Components:
   skiff server [--data-dir DIR] [--listen HOST:PORT] [--etcd-endpoints URL,...] [--controllers LIST] [--allow-non-loopback]
-               [--disable-agent] [--node-name NAME] [--agent-port N] [--pod-network bridge|loopback]
+               [--disable-agent] [--node-name NAME] [--agent-port N] [--pod-network bridge|loopback] [--pod-manifest-path DIR]
   skiff cluster up [--nodes N] [--data-dir DIR] [--name NAME] [--lab-cidr CIDR] [--runtime crun|runc]
   skiff cluster down [--data-dir DIR] [--keep-data]
   skiff cluster status [--data-dir DIR]
@@ -26,6 +26,7 @@ and the scheduler; and, as k3s does, an agent for this machine unless --disable-
   --node-name NAME          the built-in agent's node name (default: the hostname)
   --agent-port N            the built-in agent's API port (default 10250)
   --pod-network bridge|loopback   the built-in agent's pod network (default bridge)
+  --pod-manifest-path DIR   the built-in agent's static pods (see skiff agent --help)
 `;
 
 async function serverCommand(args: string[]): Promise<boolean> {
@@ -45,6 +46,7 @@ async function serverCommand(args: string[]): Promise<boolean> {
       'node-name': { type: 'string' },
       'agent-port': { type: 'string', default: '10250' },
       'pod-network': { type: 'string', default: 'bridge' },
+      'pod-manifest-path': { type: 'string' },
     },
   });
   const { startServer } = await import('../../pkg/server/server.js');
@@ -67,6 +69,7 @@ async function serverCommand(args: string[]): Promise<boolean> {
       dataDir: join(values['data-dir']!, 'agent'),
       port: Number(values['agent-port']),
       bridge: values['pod-network'] === 'loopback' ? undefined : {},
+      podManifestPath: values['pod-manifest-path'],
     });
   }
   let stopping = false;
