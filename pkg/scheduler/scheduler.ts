@@ -59,9 +59,11 @@ export interface SchedulerOptions {
   clock?: Clock;
   logger?: Logger;
   /**
-   * maxInFlightBindings bounds background binding writes (default 32). More does not bind faster
-   * against one API server process: the requests queue there and starve its watch streams, so the
-   * scheduler (and everyone else) sees bindings seconds late; 32 keeps a server busy with little lag.
+   * maxInFlightBindings bounds background binding writes (default 64). Up to about that many, more
+   * in flight bind faster: etcd commits them in bigger batches and the API server writes each
+   * watch stream once per turn of its event loop, so the cost per binding falls (measured: 64 vs
+   * 32 on 2 cores, ~20% less etcd CPU and ~7% less API server CPU per binding). Far more (256)
+   * only queues requests in the API server, and everyone sees bindings seconds late.
    */
   maxInFlightBindings?: number;
   assumedPodTtlMs?: number;
@@ -115,7 +117,7 @@ export class Scheduler {
     this.algorithm = new GenericScheduler(this.profile, this.cache);
     this.informers = opts.informers ?? new SharedInformerFactory(opts.client, { logger: this.logger });
     this.binder = opts.binder ?? new ApiBinder(opts.client, () => this.clock.now());
-    this.maxInFlight = opts.maxInFlightBindings ?? 32;
+    this.maxInFlight = opts.maxInFlightBindings ?? 64;
     this.events =
       opts.events === undefined
         ? new EventQueue((clock) => new EventRecorder({ client: opts.client, component: 'default-scheduler', host: opts.identity, clock, logger: this.logger }), {
