@@ -535,7 +535,22 @@ export class ApiServer implements RegistryHost {
     const flush = () => {
       flushScheduled = false;
       if (!ready || pending.length === 0) return;
-      if (!res.destroyed) res.write(pending.length === 1 ? pending[0] : pending.join(''));
+      if (!res.destroyed) {
+        // Joined in pieces of about a MiB: the initial events of a big list would otherwise make
+        // one string of the whole list (Node's writes in one tick still go out as one writev).
+        let piece: string[] = [];
+        let size = 0;
+        for (const chunk of pending) {
+          piece.push(chunk);
+          size += chunk.length;
+          if (size >= WATCH_WRITE_BYTES) {
+            res.write(piece.join(''));
+            piece = [];
+            size = 0;
+          }
+        }
+        if (piece.length) res.write(piece.length === 1 ? piece[0] : piece.join(''));
+      }
       pending = [];
       if (unsentEvents) this.metrics.watchEvents.inc({ resource }, unsentEvents);
       unsentEvents = 0;
@@ -692,6 +707,9 @@ export class ApiServer implements RegistryHost {
     return reply.code(201).send(await this.bind(namespace, name, req.body, ctx));
   }
 }
+
+/** WATCH_WRITE_BYTES is about how much of a watch stream is joined into one write. */
+const WATCH_WRITE_BYTES = 1 << 20;
 
 const jsonCache = new WeakMap<object, string>();
 
