@@ -26,7 +26,7 @@ export interface LeaderOptions {
   onLeading?(leading: boolean): void;
 }
 
-/** runWithLeaderElection starts the scheduler's informers, then schedules whenever this replica leads, until signal aborts. */
+/** runWithLeaderElection starts the scheduler's informers, then schedules whenever this replica leads, until signal aborts; then it writes the events still queued. */
 export async function runWithLeaderElection(scheduler: Scheduler, opts: LeaderOptions, signal: AbortSignal): Promise<void> {
   if (!(await scheduler.start(signal))) return;
   while (!signal.aborted) {
@@ -50,4 +50,6 @@ export async function runWithLeaderElection(scheduler: Scheduler, opts: LeaderOp
     });
     await elector.run(signal);
   }
+  // Scheduled events of the last term may still wait behind its bindings: write them before the client closes.
+  await scheduler.flushEvents();
 }
