@@ -241,19 +241,7 @@ export class ContainerRuntime implements RuntimeService {
         const bundle = path.join(dir, 'bundle');
         await mkdir(bundle, { recursive: true });
         await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec, null, 2));
-        const { pid, conmonPid } = await startConmon({
-          conmonPath: this.opts.conmonPath,
-          id,
-          runtimePath: this.cli.wrapperPath,
-          bundle,
-          containerPidFile: path.join(bundle, 'pidfile'),
-          conmonPidFile: path.join(bundle, 'conmon.pid'),
-          logPath: path.join(dir, 'pause.log'),
-          exitDir: this.exitDir,
-          persistDir: path.join(dir, 'persist'),
-          socketDir: path.join(this.stateDir, 'sock'),
-          start: true,
-        });
+        const { pid, conmonPid } = await this.runUnderConmon(id, dir, { logPath: path.join(dir, 'pause.log') });
         record.pid = pid;
         record.conmonPid = conmonPid;
         if (!record.netns) record.netns = `/proc/${pid}/ns/net`;
@@ -506,24 +494,8 @@ export class ContainerRuntime implements RuntimeService {
       c.oomKillsAtStart = 0;
       // Taken before start: a fast container's exit file can be older than start's return.
       const startedAt = this.clock() * 1e6;
-      const dir = this.store.containerDir(id);
-      const bundle = path.join(dir, 'bundle');
       try {
-        const { pid, conmonPid } = await startConmon({
-          conmonPath: this.opts.conmonPath,
-          id,
-          runtimePath: this.cli.wrapperPath,
-          bundle,
-          containerPidFile: path.join(bundle, 'pidfile'),
-          conmonPidFile: path.join(bundle, 'conmon.pid'),
-          logPath: c.logPath,
-          logSizeMax: this.opts.logSizeMax,
-          exitDir: this.exitDir,
-          persistDir: path.join(dir, 'persist'),
-          socketDir: path.join(this.stateDir, 'sock'),
-          stdin: c.config.stdin,
-          start: true,
-        });
+        const { pid, conmonPid } = await this.runUnderConmon(id, this.store.containerDir(id), { logPath: c.logPath, logSizeMax: this.opts.logSizeMax, stdin: c.config.stdin });
         c.pid = pid;
         c.conmonPid = conmonPid;
       } catch (e) {
@@ -717,6 +689,24 @@ export class ContainerRuntime implements RuntimeService {
     Object.assign(c, outcome, { finished: true });
     await this.store.saveContainer(c);
     this.log?.info({ containerId: c.id, exitCode: c.exitCode, reason: c.reason }, 'container exited');
+  }
+
+  /** runUnderConmon creates and starts the bundle in <dir>/bundle under a conmon of its own. */
+  private runUnderConmon(id: string, dir: string, o: { logPath: string; logSizeMax?: number; stdin?: boolean }): Promise<{ pid: number; conmonPid: number }> {
+    const bundle = path.join(dir, 'bundle');
+    return startConmon({
+      conmonPath: this.opts.conmonPath,
+      id,
+      runtimePath: this.cli.wrapperPath,
+      bundle,
+      containerPidFile: path.join(bundle, 'pidfile'),
+      conmonPidFile: path.join(bundle, 'conmon.pid'),
+      exitDir: this.exitDir,
+      persistDir: path.join(dir, 'persist'),
+      socketDir: path.join(this.stateDir, 'sock'),
+      start: true,
+      ...o,
+    });
   }
 
   /** adoptStarted completes the record of a container whose start was cut short (the runtime died

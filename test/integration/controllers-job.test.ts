@@ -45,7 +45,13 @@ test.serial('a Job with completions 5 and parallelism 2 completes with exactly 5
     },
     60_000,
     50,
-  );
+  ).catch(async (e) => {
+    const pods = (await cluster.client.resource<Pod>(Resources.pods).namespace(ns).list()).items;
+    const j = await cluster.client.resource<Job>(Resources.jobs).namespace(ns).get('work');
+    const lease = await cluster.client.resource<any>({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true }).namespace('kube-system').list().catch((x) => String(x));
+    console.log('controllers-job diagnostics: job status, pods, leases', JSON.stringify(j.status), JSON.stringify(pods.map((p) => [p.metadata.name, p.spec.nodeName, p.status?.phase, p.metadata.deletionTimestamp])), JSON.stringify(lease));
+    throw e;
+  });
   t.is(job.status?.succeeded, 5);
   const pods = (await cluster.client.resource<Pod>(Resources.pods).namespace(ns).list()).items;
   t.is(pods.filter((p) => p.status?.phase === 'Succeeded').length, 5);
