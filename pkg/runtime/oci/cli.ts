@@ -157,11 +157,6 @@ export class OciRuntimeCli {
     }
   }
 
-  /** start starts a created container. */
-  async start(id: string): Promise<void> {
-    await this.run(['start', id]);
-  }
-
   /** kill sends a signal ("TERM", "KILL", …) to the container's init (or all its processes). */
   async kill(id: string, signal: string, all = false): Promise<void> {
     await this.run(all ? ['kill', '--all', id, signal] : ['kill', id, signal]);
