@@ -4,8 +4,8 @@
 // (plus <persistDir>/oom after an OOM kill), which is how a restarted runtime learns what
 // happened while it was away.
 import { spawn } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
-import { openSync, writeFileSync, closeSync, constants as fsConstants } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, constants as fsConstants } from 'node:fs';
 import { RunOnCreateEnv } from './oci/cli.js';
 
 /** ConmonOptions describes one container for conmon. */
@@ -61,7 +61,7 @@ export class ConmonError extends Error {}
  * running). conmon waits for the runtime process, then reads the pid file and reaps the container
  * as its subreaper, so a container that exits at once still gets its exit file. */
 export async function startConmon(o: ConmonOptions): Promise<{ pid: number; conmonPid: number }> {
-  await Promise.all([o.exitDir, o.persistDir, o.socketDir].map((d) => mkdir(d, { recursive: true })));
+  for (const d of [o.exitDir, o.persistDir, o.socketDir]) mkdirSync(d, { recursive: true });
   // conmon closes its own stdio; the log file must exist for readers before the first line.
   closeSync(openSync(o.logPath, fsConstants.O_CREAT | fsConstants.O_WRONLY | fsConstants.O_APPEND, 0o640));
 
@@ -69,7 +69,9 @@ export async function startConmon(o: ConmonOptions): Promise<{ pid: number; conm
     cwd: o.bundle,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    env: { ...process.env, _OCI_SYNCPIPE: '3', ...(o.start ? { [RunOnCreateEnv]: '1' } : {}) },
+    // LC_ALL=C: conmon, the wrapper and the runtime skip loading locale files (their messages
+    // are English either way); the container's environment comes from config.json.
+    env: { ...process.env, LC_ALL: 'C', _OCI_SYNCPIPE: '3', ...(o.start ? { [RunOnCreateEnv]: '1' } : {}) },
   });
   const sync = child.stdio[3]!;
   let stderr = '';
@@ -112,7 +114,8 @@ export async function startConmon(o: ConmonOptions): Promise<{ pid: number; conm
 
   const parsed = JSON.parse(message) as { data: number; message?: string };
   if (parsed.data < 0) throw new ConmonError(`creating container ${o.id}: ${parsed.message ?? 'runtime create failed'}`);
-  const conmonPid = Number((await readFile(o.conmonPidFile, 'utf8')).trim());
+  // conmon wrote its pid file before it started the runtime; a few bytes, read at once.
+  const conmonPid = Number(readFileSync(o.conmonPidFile, 'utf8').trim());
   return { pid: parsed.data, conmonPid };
 }
 

@@ -4,7 +4,8 @@
 // status is read back from conmon's exit files, the cgroup and `crun state`, so a new
 // instance over the same state dir adopts everything a previous one started.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ImageRecord, ImageStore } from './image/types.js';
@@ -85,11 +86,11 @@ function matchesLabels(labels: Record<string, string> | undefined, selector: Rec
   return Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
 }
 
-async function readIfRegular(file: string): Promise<string> {
+function readIfRegular(file: string): string {
   // The rootfs belongs to an image: never follow its symlinks out to the host's files.
   try {
-    if (!(await lstat(file)).isFile()) return '';
-    return await readFile(file, 'utf8');
+    if (!lstatSync(file).isFile()) return '';
+    return readFileSync(file, 'utf8');
   } catch {
     return '';
   }
@@ -389,22 +390,21 @@ export class ContainerRuntime implements RuntimeService {
         oomKillsAtStart: 0,
         stopSignal: (image.config.config?.StopSignal || 'SIGTERM').replace(/^SIG/, ''),
       };
-      // The directories are made while the record is written; the mount waits for both: a crash
-      // after it must leave a record, so that RemoveContainer (or a new runtime) unmounts it.
-      const [saved, dirs] = await Promise.allSettled([
-        this.store.saveContainer(record),
-        Promise.all([rootfs, path.join(dir, 'upper'), path.join(dir, 'work'), path.dirname(logPath)].map((d) => mkdir(d, { recursive: true }))),
-      ]);
-      if (saved.status === 'rejected') {
+      // The record is written before the mount: a crash after it must leave a record, so that
+      // RemoveContainer (or a new runtime) unmounts it. (Small files and directories are made
+      // synchronously on this path: see StateStore.write.)
+      try {
+        await this.store.saveContainer(record);
+      } catch (e) {
         await removeTree(dir).catch(() => undefined); // nothing is mounted yet
-        throw saved.reason;
+        throw e;
       }
       this.containers.set(id, record);
       try {
-        if (dirs.status === 'rejected') throw dirs.reason;
+        for (const d of [rootfs, path.join(dir, 'upper'), path.join(dir, 'work'), path.dirname(logPath)]) mkdirSync(d, { recursive: true });
         mountOverlay({ lowerDirs: image.layerDirs, upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work'), target: rootfs });
         const spec = await this.containerSpec(s, config, image, rootfs, record.cgroupsPath);
-        await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
+        writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec));
         await this.opts.imageStore.markUsed(image.id).catch(() => undefined);
         this.log?.info({ containerId: id, sandboxId, name: config.metadata.name, image: image.id }, 'container created');
         return id;
@@ -418,7 +418,7 @@ export class ContainerRuntime implements RuntimeService {
 
   private async containerSpec(s: SandboxRecord, config: ContainerConfig, image: ImageRecord, rootfs: string, cgroupsPath: string) {
     const sc = config.linux?.securityContext ?? {};
-    const [passwd, group] = await Promise.all([readIfRegular(path.join(rootfs, 'etc', 'passwd')), readIfRegular(path.join(rootfs, 'etc', 'group'))]);
+    const [passwd, group] = [readIfRegular(path.join(rootfs, 'etc', 'passwd')), readIfRegular(path.join(rootfs, 'etc', 'group'))];
     let user;
     try {
       user = resolveUser({

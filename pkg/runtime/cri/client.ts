@@ -31,8 +31,11 @@ export class RuntimeClient implements RuntimeService, ImageService {
   constructor(readonly socketPath: string) {
     const { RuntimeService, ImageService } = loadCriServices();
     const address = `unix://${socketPath}`;
-    this.runtime = new RuntimeService(address, grpc.credentials.createInsecure());
-    this.images = new ImageService(address, grpc.credentials.createInsecure());
+    // No transparent retries: grpc-js then buffers every request for a possible replay, which
+    // costs ~0.4 ms per call; callers of a runtime that went away get UNAVAILABLE and retry.
+    const options = { 'grpc.enable_retries': 0 };
+    this.runtime = new RuntimeService(address, grpc.credentials.createInsecure(), options);
+    this.images = new ImageService(address, grpc.credentials.createInsecure(), options);
   }
 
   private call<T>(client: grpc.Client, method: string, req: unknown): Promise<T> {
