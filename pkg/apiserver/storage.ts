@@ -74,17 +74,8 @@ export class Storage {
   }
 
   /** create writes key only if it does not exist; returns the new revision. */
-  async create(key: string, value: Buffer): Promise<number> {
-    return this.call(async () => {
-      const k = Buffer.from(key);
-      const res = await this.client.kv.txn({
-        compare: [{ key: k, target: 'Create', result: 'Equal', create_revision: 0 }],
-        success: [{ request_put: { key: k, value } }],
-        failure: [],
-      });
-      if (!res.succeeded) throw new StorageError('KeyExists', `${key} exists`);
-      return Number(res.header.revision);
-    });
+  create(key: string, value: Buffer): Promise<number> {
+    return this.enqueue({ kind: 'create', key, value, expectedRev: 0 });
   }
 
   /** get reads one key (linearizable), or undefined. */
@@ -120,21 +111,109 @@ export class Storage {
   }
 
   /** update writes key only if its mod revision is still expectedRev; returns the new revision. */
-  async update(key: string, value: Buffer, expectedRev: number): Promise<number> {
-    return this.call(async () => {
-      const k = Buffer.from(key);
-      const res = await this.client.kv.txn({
-        compare: [{ key: k, target: 'Mod', result: 'Equal', mod_revision: expectedRev }],
-        success: [{ request_put: { key: k, value } }],
-        failure: [{ request_range: { key: k } }],
-      });
-      if (!res.succeeded) {
-        const kv = res.responses[0]?.response_range?.kvs?.[0];
-        if (!kv) throw new StorageError('KeyNotFound', `${key} not found`);
-        throw new StorageError('Conflict', `${key} was modified`, Number(kv.mod_revision));
-      }
-      return Number(res.header.revision);
+  update(key: string, value: Buffer, expectedRev: number): Promise<number> {
+    return this.enqueue({ kind: 'update', key, value, expectedRev });
+  }
+
+  // Writes are group-committed: the creates and updates asked for in one turn of the event
+  // loop go to etcd as one transaction (each key's compare, then all puts), so a burst of
+  // writes (bindings, status updates) costs etcd and the gRPC client one request instead of
+  // one each. They then share a revision, as the writes of any etcd transaction do; every key
+  // still gets its own compare-and-swap. If a compare fails, the transaction's failure branch
+  // reads the keys' revisions, the failed writes get their errors, and the others go again.
+  private queue: PendingWrite[] = [];
+  private readonly inFlight = new Set<string>();
+  private flushScheduled = false;
+
+  private enqueue(w: Omit<PendingWrite, 'resolve' | 'reject'>): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ ...w, resolve, reject });
+      this.scheduleFlush();
     });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    while (this.queue.length > 0) {
+      // One batch: distinct keys, none of them in a transaction still in flight (a key written
+      // twice waits for the first write's outcome, keeping the order), at most maxBatchWrites
+      // writes and about maxBatchBytes of values.
+      const batch: PendingWrite[] = [];
+      const rest: PendingWrite[] = [];
+      const keys = new Set<string>();
+      let bytes = 0;
+      for (const w of this.queue) {
+        const fits = batch.length === 0 || (batch.length < maxBatchWrites && bytes + w.value.length <= maxBatchBytes);
+        if (fits && !keys.has(w.key) && !this.inFlight.has(w.key)) {
+          batch.push(w);
+          keys.add(w.key);
+          bytes += w.value.length;
+        } else {
+          keys.add(w.key); // later writes of this key stay behind this one
+          rest.push(w);
+        }
+      }
+      this.queue = rest;
+      if (batch.length === 0) return; // the rest wait for keys in flight
+      for (const w of batch) this.inFlight.add(w.key);
+      void this.commit(batch).finally(() => {
+        for (const w of batch) this.inFlight.delete(w.key);
+        if (this.queue.length > 0) this.scheduleFlush();
+      });
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private async commit(batch: PendingWrite[]): Promise<void> {
+    let res;
+    try {
+      res = await this.call(() =>
+        this.client.kv.txn({
+          compare: batch.map((w) => (w.kind === 'create' ? { key: Buffer.from(w.key), target: 'Create' as const, result: 'Equal' as const, create_revision: 0 } : { key: Buffer.from(w.key), target: 'Mod' as const, result: 'Equal' as const, mod_revision: w.expectedRev })),
+          success: batch.map((w) => ({ request_put: { key: Buffer.from(w.key), value: w.value } })),
+          failure: batch.map((w) => ({ request_range: { key: Buffer.from(w.key), keys_only: true } })),
+        }),
+      );
+    } catch (err) {
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    if (res.succeeded) {
+      const rev = Number(res.header.revision);
+      for (const w of batch) w.resolve(rev);
+      return;
+    }
+    // Which compares failed: the failure branch read every key at the transaction's revision.
+    let failed = 0;
+    const retry: PendingWrite[] = [];
+    batch.forEach((w, i) => {
+      const kv = res.responses[i]?.response_range?.kvs?.[0];
+      if (w.kind === 'create') {
+        if (kv) {
+          failed++;
+          w.reject(new StorageError('KeyExists', `${w.key} exists`));
+        } else retry.push(w);
+      } else if (!kv) {
+        failed++;
+        w.reject(new StorageError('KeyNotFound', `${w.key} not found`));
+      } else if (Number(kv.mod_revision) !== w.expectedRev) {
+        failed++;
+        w.reject(new StorageError('Conflict', `${w.key} was modified`, Number(kv.mod_revision)));
+      } else retry.push(w);
+    });
+    if (retry.length === 0) return;
+    if (failed === 0) {
+      // Cannot happen (the failure branch is read atomically with the compares); never loop.
+      for (const w of retry) w.reject(new StorageError('Conflict', `${w.key} was modified`));
+      return;
+    }
+    // Ahead of anything queued since; their keys leave inFlight when this commit returns.
+    this.queue.unshift(...retry);
   }
 
   /** delete removes key (if expectedRev is given, only at that revision); returns the delete revision. */
@@ -207,6 +286,21 @@ export class Storage {
   get requestTimeoutMs(): number {
     return this.timeoutMs;
   }
+}
+
+/** maxBatchWrites stays under etcd's default --max-txn-ops (128). */
+const maxBatchWrites = 64;
+/** maxBatchBytes keeps a transaction well under etcd's default request limit (1.5 MiB). */
+const maxBatchBytes = 1 << 20;
+
+interface PendingWrite {
+  kind: 'create' | 'update';
+  key: string;
+  value: Buffer;
+  /** expectedRev: the mod revision an update compares against (0 for creates). */
+  expectedRev: number;
+  resolve(rev: number): void;
+  reject(err: unknown): void;
 }
 
 function toStored(kv: IKeyValue): StoredValue {

@@ -119,7 +119,8 @@ export class WatchCache {
   }
 
   private apply(ev: StorageEvent): void {
-    if (ev.rev <= this.latest) return;
+    // Writes of one etcd transaction share a revision (storage group-commits): only older ones are stale.
+    if (ev.rev < this.latest) return;
     let event: CacheEvent;
     if (ev.type === 'put' && ev.value) {
       const object = this.decode(ev.value, ev.rev);

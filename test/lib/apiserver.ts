@@ -60,7 +60,9 @@ export async function startServerProcess(opts: { dataDir?: string; port?: number
   const port = opts.port ?? (await freePort());
   const logFile = join(dataDir, 'server.log');
   const fd = openSync(logFile, 'a');
-  const args = ['--import', 'tsx', join(REPO_ROOT, 'cmd/skiff/main.ts'), 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--disable-agent'];
+  // SKIFF_TEST_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.SKIFF_TEST_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, '--import', 'tsx', join(REPO_ROOT, 'cmd/skiff/main.ts'), 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--disable-agent'];
   if (opts.etcdEndpoints) args.push('--etcd-endpoints', opts.etcdEndpoints);
   const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], cwd: REPO_ROOT });
   closeSync(fd);
