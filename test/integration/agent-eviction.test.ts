@@ -6,50 +6,31 @@ import test from 'ava';
 import type { Pod } from '../../pkg/api/core/pod-types.js';
 import type { Pressure } from '../../pkg/agent/machine.js';
 import { Resources } from '../../pkg/client/resources.js';
-import { RestClient } from '../../pkg/client/rest.js';
-import { startTestApiServer, type TestApiServer } from '../lib/apiserver.js';
+import { useTestApiServer } from '../lib/apiserver.js';
 import { startTestNode } from '../lib/cluster-node.js';
 import { exitAfterFile } from '../lib/exit-guard.js';
+import { waitFor } from '../lib/wait.js';
 
 exitAfterFile(test);
 
-let srv: TestApiServer;
-let client: RestClient;
-test.before(async () => {
-  srv = await startTestApiServer();
-  client = new RestClient({ server: srv.url });
-});
-test.after.always(async () => {
-  client?.close();
-  await srv?.cleanup();
-});
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const fixture = useTestApiServer(test);
 
 test.serial('memory pressure evicts the BestEffort pod first and reports it Failed/Evicted', async (t) => {
   const Mi = 1024 * 1024;
   let pressure: Pressure = { memoryAvailableBytes: 4096 * Mi, diskAvailableBytes: 50, diskCapacityBytes: 100, pids: 100, pidMax: 100_000 };
-  const node = await startTestNode(srv.url, undefined, { pressure: async () => pressure, evictionMonitoringMs: 2000 });
+  const node = await startTestNode(fixture.srv.url, undefined, { pressure: async () => pressure, evictionMonitoringMs: 2000 });
   t.teardown(() => node.cleanup());
-  const pods = client.resource<Pod>(Resources.pods).namespace('default');
+  const pods = fixture.client.resource<Pod>(Resources.pods).namespace('default');
   const spec = (resources?: object) => ({ nodeName: node.layout.nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'skiff.local/busybox:latest', imagePullPolicy: 'Never' as const, command: ['sleep', '3600'], resources }] });
   await pods.create({ metadata: { name: 'best-effort' }, spec: spec() } as Pod);
   await pods.create({ metadata: { name: 'guaranteed' }, spec: spec({ requests: { cpu: '100m', memory: '32Mi' }, limits: { cpu: '100m', memory: '32Mi' } }) } as Pod);
-  for (const name of ['best-effort', 'guaranteed']) await waitFor(`${name} running`, async () => (await pods.get(name)).status?.phase === 'Running');
+  for (const name of ['best-effort', 'guaranteed']) await waitFor(`${name} running`, async () => (await pods.get(name)).status?.phase === 'Running', 60_000, 250);
 
   pressure = { ...pressure, memoryAvailableBytes: 50 * Mi };
   const evicted = await waitFor('best-effort evicted', async () => {
     const p = await pods.get('best-effort');
     return p.status?.phase === 'Failed' ? p : undefined;
-  });
+  }, 60_000, 250);
   t.is(evicted.status?.reason, 'Evicted');
   t.regex(evicted.status?.message ?? '', /The node was low on resource: memory/);
   t.truthy(evicted.status?.containerStatuses?.[0]?.state?.terminated, 'its container was stopped');

@@ -5,48 +5,26 @@
 import test from 'ava';
 import type { Pod, PodSpec } from '../../pkg/api/core/pod-types.js';
 import { Resources } from '../../pkg/client/resources.js';
-import { RestClient } from '../../pkg/client/rest.js';
-import { startTestApiServer, type TestApiServer } from '../lib/apiserver.js';
+import { useTestApiServer } from '../lib/apiserver.js';
 import { cleanupNode, importSamples, newNodeLayout, startNodeProcess, startTestNode, type NodeLayout, type NodeProcess, type TestNode } from '../lib/cluster-node.js';
 import { exitAfterFile } from '../lib/exit-guard.js';
+import { type Poll, waitFor as sharedWaitFor } from '../lib/wait.js';
 
 exitAfterFile(test);
 
-let srv: TestApiServer;
-let client: RestClient;
-test.before(async () => {
-  srv = await startTestApiServer();
-  client = new RestClient({ server: srv.url });
-});
-test.after.always(async () => {
-  client?.close();
-  await srv?.cleanup();
-});
+const fixture = useTestApiServer(test);
 
-const pods = () => client.resource<Pod>(Resources.pods).namespace('default');
+const pods = () => fixture.client.resource<Pod>(Resources.pods).namespace('default');
 const busybox = 'skiff.local/busybox:latest';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+const waitFor = <T>(what: string, fn: Poll<T>, timeoutMs = 40_000) => sharedWaitFor(what, fn, timeoutMs, 200);
 
 function podOn(node: string, name: string, spec: Partial<PodSpec>): Pod {
   return { metadata: { name }, spec: { nodeName: node, terminationGracePeriodSeconds: 1, containers: [], ...spec } } as Pod;
 }
 
 async function withNode(t: { teardown: (f: () => Promise<void>) => void }): Promise<TestNode> {
-  const node = await startTestNode(srv.url);
+  const node = await startTestNode(fixture.srv.url);
   t.teardown(() => node.cleanup());
   return node;
 }
@@ -166,7 +144,7 @@ test.serial('kill -9 of the agent: running pods keep their containers, deleted o
     await cleanupNode(layout);
   });
   await importSamples(layout);
-  proc = await startNodeProcess(srv.url, layout);
+  proc = await startNodeProcess(fixture.srv.url, layout);
   const names = Array.from({ length: 10 }, (_, i) => `keep-${i}`);
   for (const name of names) await pods().create(podOn(layout.nodeName, name, { containers: [{ name: 'c', image: busybox, imagePullPolicy: 'Never', command: ['sleep', '3600'] }] }));
   const before = new Map<string, { id: string; startedAt: string }>();
@@ -185,7 +163,7 @@ test.serial('kill -9 of the agent: running pods keep their containers, deleted o
   await pods().delete('keep-0');
   await pods().delete('keep-1', { gracePeriodSeconds: 0 });
   for (const name of ['new-0', 'new-1']) await pods().create(podOn(layout.nodeName, name, { containers: [{ name: 'c', image: busybox, imagePullPolicy: 'Never', command: ['sleep', '3600'] }] }));
-  proc = await startNodeProcess(srv.url, layout);
+  proc = await startNodeProcess(fixture.srv.url, layout);
   phase('agent restarted');
   await waitFor('deleted pods gone and new pods running', async () => {
     const list = (await pods().list()).items;

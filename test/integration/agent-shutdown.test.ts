@@ -10,34 +10,26 @@ import type { Node } from '../../pkg/api/core/node.js';
 import type { Pod, PodSpec } from '../../pkg/api/core/pod-types.js';
 import type { PriorityClass } from '../../pkg/api/scheduling.js';
 import { Resources } from '../../pkg/client/resources.js';
-import { RestClient } from '../../pkg/client/rest.js';
-import { REPO_ROOT, startTestApiServer, type TestApiServer } from '../lib/apiserver.js';
+import { REPO_ROOT, useTestApiServer } from '../lib/apiserver.js';
 import { cleanupNode, importSamples, newNodeLayout, type NodeLayout } from '../lib/cluster-node.js';
 import { exitAfterFile } from '../lib/exit-guard.js';
 import { waitFor } from '../lib/wait.js';
 
 exitAfterFile(test);
 
-let srv: TestApiServer;
-let client: RestClient;
-test.before(async () => {
-  srv = await startTestApiServer();
-  client = new RestClient({ server: srv.url });
-  await client.resource<PriorityClass>({ group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', kind: 'PriorityClass', namespaced: false }).create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'system-node-critical' }, value: 2_000_001_000 });
-});
-test.after.always(async () => {
-  client?.close();
-  await srv?.cleanup();
+const fixture = useTestApiServer(test);
+test.serial.before(async () => {
+  await fixture.client.resource<PriorityClass>({ group: 'scheduling.k8s.io', version: 'v1', resource: 'priorityclasses', kind: 'PriorityClass', namespaced: false }).create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'system-node-critical' }, value: 2_000_001_000 });
 });
 
-const pods = () => client.resource<Pod>(Resources.pods).namespace('default');
+const pods = () => fixture.client.resource<Pod>(Resources.pods).namespace('default');
 const busybox = 'skiff.local/busybox:latest';
 
 /** startAgentCommand runs `skiff agent` (the real command line) over layout; resolves with its exit code. */
 function startAgentCommand(layout: NodeLayout, extra: string[]) {
   const logFile = join(layout.dataDir, `agent-${Date.now()}.log`);
   const fd = openSync(logFile, 'a');
-  const args = ['--import', 'tsx', join(REPO_ROOT, 'cmd/skiff/main.ts'), 'agent', '--server', srv.url, '--node-name', layout.nodeName, '--data-dir', layout.dataDir, '--port', '0', '--address', '127.0.0.1', '--node-ip', '127.0.0.1', '--cgroup-parent', layout.cgroupParent, '--netns-prefix', layout.netnsPrefix, '--pod-network', 'loopback', ...extra];
+  const args = ['--import', 'tsx', join(REPO_ROOT, 'cmd/skiff/main.ts'), 'agent', '--server', fixture.srv.url, '--node-name', layout.nodeName, '--data-dir', layout.dataDir, '--port', '0', '--address', '127.0.0.1', '--node-ip', '127.0.0.1', '--cgroup-parent', layout.cgroupParent, '--netns-prefix', layout.netnsPrefix, '--pod-network', 'loopback', ...extra];
   const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], cwd: REPO_ROOT, env: { ...process.env, SKIFF_LOG_LEVEL: 'info' } });
   closeSync(fd);
   const exited = new Promise<number | string>((r) => child.once('exit', (code, signal) => r(code ?? String(signal))));
@@ -73,7 +65,7 @@ test.serial('SIGPWR: node NotReady, the regular pod stopped first, then the crit
   agent.child.kill('SIGPWR');
   const ready = (n: Node) => n.status?.conditions?.find((c) => c.type === 'Ready');
   const notReady = await waitFor('node NotReady', async () => {
-    const c = ready(await client.resource<Node>(Resources.nodes).get(node));
+    const c = ready(await fixture.client.resource<Node>(Resources.nodes).get(node));
     return c?.status === 'False' ? c : undefined;
   }, 10_000);
   t.is(notReady.reason, 'KubeletNotReady');

@@ -15,25 +15,16 @@ import { Resources } from '../../pkg/client/resources.js';
 import { RestClient } from '../../pkg/client/rest.js';
 import { ConfigHashAnnotation, ConfigMirrorAnnotation, ConfigSourceAnnotation, parseManifest } from '../../pkg/agent/static-pods.js';
 import { freePort } from '../../pkg/util/ports.js';
-import { startTestApiServer, type TestApiServer } from '../lib/apiserver.js';
+import { useTestApiServer } from '../lib/apiserver.js';
 import { newNodeLayout, startTestNode, type TestNode } from '../lib/cluster-node.js';
 import { exitAfterFile } from '../lib/exit-guard.js';
 import { waitFor } from '../lib/wait.js';
 
 exitAfterFile(test);
 
-let srv: TestApiServer;
-let client: RestClient;
-test.before(async () => {
-  srv = await startTestApiServer();
-  client = new RestClient({ server: srv.url });
-});
-test.after.always(async () => {
-  client?.close();
-  await srv?.cleanup();
-});
+const fixture = useTestApiServer(test);
 
-const pods = () => client.resource<Pod>(Resources.pods).namespace('default');
+const pods = () => fixture.client.resource<Pod>(Resources.pods).namespace('default');
 
 function manifest(name: string, command: string): string {
   return `apiVersion: v1
@@ -70,14 +61,14 @@ test.serial('a static pod runs with a mirror pod; the mirror comes back when del
   const dir = manifestDir(t);
   await writeFile(join(dir, 'web.yaml'), manifest('web', 'exec sleep 3600'));
   await writeFile(join(dir, 'README'), 'not a manifest');
-  const node: TestNode = await startTestNode(srv.url, newNodeLayout(), { podManifestPath: dir, staticPodResyncMs: 2000 });
+  const node: TestNode = await startTestNode(fixture.srv.url, newNodeLayout(), { podManifestPath: dir, staticPodResyncMs: 2000 });
   t.teardown(() => node.cleanup());
   const nodeName = node.layout.nodeName;
   const name = `web-${nodeName}`;
 
   // 1. The pod runs and its mirror pod shows it Running.
   const first = await waitFor('mirror pod Running', async () => running(await pods().get(name)), 60_000);
-  const nodeObj = await client.resource<Node>(Resources.nodes).get(nodeName);
+  const nodeObj = await fixture.client.resource<Node>(Resources.nodes).get(nodeName);
   const hash = first.metadata.annotations![ConfigMirrorAnnotation]!;
   t.regex(hash, /^[0-9a-f]{32}$/);
   t.is(first.metadata.annotations![ConfigHashAnnotation], hash);
@@ -135,7 +126,7 @@ test.serial('with the API server down, static pods run; the mirror pod appears o
   const hash = parseManifest(text, join(dir, 'early.yaml'), layout.nodeName).pods[0]!.metadata.uid!;
   const started = await waitFor('static pod running without an API server', async () => (await node.agent.syncer.readState(hash)).containers.find((c) => c.state === 'CONTAINER_RUNNING'), 60_000);
 
-  const api = new ApiServer({ etcdEndpoints: [srv.etcd.endpoint], logger: pino({ level: 'silent' }) });
+  const api = new ApiServer({ etcdEndpoints: [fixture.srv.etcd.endpoint], logger: pino({ level: 'silent' }) });
   t.teardown(() => api.close().catch(() => undefined));
   await api.listen('127.0.0.1', port);
   const late = new RestClient({ server: url });

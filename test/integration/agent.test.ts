@@ -7,47 +7,29 @@ import type { Node } from '../../pkg/api/core/node.js';
 import type { Pod } from '../../pkg/api/core/pod-types.js';
 import type { Lease } from '../../pkg/api/coordination.js';
 import { Resources } from '../../pkg/client/resources.js';
-import { RestClient } from '../../pkg/client/rest.js';
-import { startTestApiServer, type TestApiServer } from '../lib/apiserver.js';
+import { useTestApiServer } from '../lib/apiserver.js';
 import { startTestNode, type TestNode } from '../lib/cluster-node.js';
 import { exitAfterFile } from '../lib/exit-guard.js';
+import { type Poll, waitFor as sharedWaitFor } from '../lib/wait.js';
 
 exitAfterFile(test);
 
-let srv: TestApiServer;
 let node: TestNode;
-let client: RestClient;
-
-test.before(async () => {
-  srv = await startTestApiServer();
-  client = new RestClient({ server: srv.url });
-  node = await startTestNode(srv.url);
-});
+// Declared before the API server's hooks, so the node stops while the API server is still up.
 test.after.always(async () => {
   await node?.cleanup();
-  client?.close();
-  await srv?.cleanup();
+});
+const fixture = useTestApiServer(test);
+test.serial.before(async () => {
+  node = await startTestNode(fixture.srv.url);
 });
 
-const pods = () => client.resource<Pod>(Resources.pods).namespace('default');
+const pods = () => fixture.client.resource<Pod>(Resources.pods).namespace('default');
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+const waitFor = <T>(what: string, fn: Poll<T>, timeoutMs = 30_000) => sharedWaitFor(what, fn, timeoutMs, 200);
 
 test.serial('the node registers with capacity, addresses, conditions and a Lease heartbeat', async (t) => {
-  const n = await client.resource<Node>(Resources.nodes).get(node.layout.nodeName);
+  const n = await fixture.client.resource<Node>(Resources.nodes).get(node.layout.nodeName);
   t.is(n.metadata.labels?.['kubernetes.io/hostname'], node.layout.nodeName);
   t.is(n.metadata.labels?.['kubernetes.io/os'], 'linux');
   t.is(n.status?.capacity?.pods, '110');
@@ -56,7 +38,7 @@ test.serial('the node registers with capacity, addresses, conditions and a Lease
   t.is(n.status?.daemonEndpoints?.kubeletEndpoint?.Port, node.agent.port);
   t.is(n.status?.conditions?.find((c) => c.type === 'Ready')?.status, 'True');
   t.regex(n.status?.nodeInfo?.containerRuntimeVersion ?? '', /^skiff:\/\//);
-  const lease = await client.resource<Lease>(Resources.leases).namespace('kube-node-lease').get(node.layout.nodeName);
+  const lease = await fixture.client.resource<Lease>(Resources.leases).namespace('kube-node-lease').get(node.layout.nodeName);
   t.is(lease.spec?.holderIdentity, node.layout.nodeName);
   t.is(lease.metadata.ownerReferences?.[0]?.uid, n.metadata.uid);
   const health = await fetch(`${node.agentUrl}/healthz`);
@@ -67,8 +49,8 @@ test.serial('the node registers with capacity, addresses, conditions and a Lease
 });
 
 test.serial('a pod with an init container, two containers, a configMap volume and Secret env runs; logs and exec work', async (t) => {
-  await client.resource(Resources.configmaps).namespace('default').create({ metadata: { name: 'web-config' }, data: { 'greeting.txt': 'hello from configmap' } });
-  await client.resource(Resources.secrets).namespace('default').create({ metadata: { name: 'web-secret' }, stringData: { password: 's3cret' } });
+  await fixture.client.resource(Resources.configmaps).namespace('default').create({ metadata: { name: 'web-config' }, data: { 'greeting.txt': 'hello from configmap' } });
+  await fixture.client.resource(Resources.secrets).namespace('default').create({ metadata: { name: 'web-secret' }, stringData: { password: 's3cret' } });
   await pods().create({
     metadata: { name: 'multi' },
     spec: {
@@ -132,7 +114,7 @@ test.serial('a pod with an init container, two containers, a configMap volume an
   t.is(st.details.causes[0].message, '3');
 
   // The ConfigMap changes: the mounted file follows.
-  await client.resource(Resources.configmaps).namespace('default').patch('web-config', 'merge', { data: { 'greeting.txt': 'changed' } });
+  await fixture.client.resource(Resources.configmaps).namespace('default').patch('web-config', 'merge', { data: { 'greeting.txt': 'changed' } });
   await waitFor('configmap file updated', async () => {
     const ws2 = new WebSocket(`${node.agentUrl.replace('http', 'ws')}/exec/default/multi/main?command=cat&command=/config/greeting.txt&stdout=1`, ['v5.channel.k8s.io']);
     let out = '';

@@ -13,23 +13,14 @@ import { Reflector } from '../../pkg/client/reflector.js';
 import { silentLogger } from '../../pkg/client/logger.js';
 import { Resources } from '../../pkg/client/resources.js';
 import { RestClient } from '../../pkg/client/rest.js';
-import { startTestApiServer, type TestApiServer } from '../lib/apiserver.js';
+import { startTestApiServer, useTestApiServer } from '../lib/apiserver.js';
 
-let srv: TestApiServer;
-let client: RestClient;
-test.before(async () => {
-  srv = await startTestApiServer({ bookmarkIntervalMs: 200 });
-  client = new RestClient({ server: srv.url, maxRetries: 2 });
-});
-test.after.always(async () => {
-  client?.close();
-  await srv?.cleanup();
-});
+const fixture = useTestApiServer(test, { server: { bookmarkIntervalMs: 200 }, client: { maxRetries: 2 } });
 
 let seq = 0;
 async function namespace(): Promise<string> {
   const name = `skiff-client-${process.pid}-${++seq}`;
-  await client.resource(Resources.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  await fixture.client.resource(Resources.namespaces).create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   return name;
 }
 
@@ -47,7 +38,7 @@ async function eventually(cond: () => boolean | Promise<boolean>, what: string, 
 
 test('typed client: create, get, conflicting update, patches, paging, delete', async (t) => {
   const ns = await namespace();
-  const cms = client.resource<KubeObject>(Resources.configmaps).namespace(ns);
+  const cms = fixture.client.resource<KubeObject>(Resources.configmaps).namespace(ns);
   const created = await cms.create(configMap('one', { a: '1' }));
   t.truthy(created.metadata.uid);
   const fresh = await cms.update({ ...created, data: { a: '2' } });
@@ -71,7 +62,7 @@ test('typed client: create, get, conflicting update, patches, paging, delete', a
 
 test('pods: bind to a node through the binding subresource', async (t) => {
   const ns = await namespace();
-  const pods = client.resource<KubeObject>(Resources.pods).namespace(ns);
+  const pods = fixture.client.resource<KubeObject>(Resources.pods).namespace(ns);
   const pod = await pods.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
   await pods.bind('p', 'node-a', { uid: pod.metadata.uid });
   t.is(((await pods.get('p')).spec as { nodeName?: string }).nodeName, 'node-a');
@@ -80,10 +71,10 @@ test('pods: bind to a node through the binding subresource', async (t) => {
 
 test('informers follow the real watch: initial list, add, update, delete', async (t) => {
   const ns = await namespace();
-  const cms = client.resource<KubeObject>(Resources.configmaps).namespace(ns);
+  const cms = fixture.client.resource<KubeObject>(Resources.configmaps).namespace(ns);
   await cms.create(configMap('before'));
   const stop = new AbortController();
-  const factory = new SharedInformerFactory(client, { namespace: ns, logger: silentLogger() });
+  const factory = new SharedInformerFactory(fixture.client, { namespace: ns, logger: silentLogger() });
   t.teardown(async () => {
     stop.abort();
     await factory.shutdown();
@@ -117,7 +108,7 @@ test('leader election on a real Lease: one leader, release hands over', async (t
   const electors = ['a', 'b'].map(
     (id) =>
       new LeaderElector({
-        client,
+        client: fixture.client,
         namespace: ns,
         name: 'skiff-test',
         identity: id,
@@ -141,7 +132,7 @@ test('leader election on a real Lease: one leader, release hands over', async (t
   stops[firstIndex].abort();
   await runs[firstIndex];
   await eventually(() => leading.length === 2, 'hand-over', 1500);
-  const lease = await client.resource<Lease>(Resources.leases).namespace(ns).get('skiff-test');
+  const lease = await fixture.client.resource<Lease>(Resources.leases).namespace(ns).get('skiff-test');
   t.is(lease.spec.holderIdentity, first === 'a' ? 'b' : 'a');
   t.is(lease.spec.leaseTransitions, 1);
   t.regex(lease.spec.renewTime ?? '', /\.\d{6}Z$/);
@@ -149,14 +140,14 @@ test('leader election on a real Lease: one leader, release hands over', async (t
 
 test('event recorder aggregates repeats into one Event with a count', async (t) => {
   const ns = await namespace();
-  const pod = await client
+  const pod = await fixture.client
     .resource<KubeObject>(Resources.pods)
     .namespace(ns)
     .create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ev' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
-  const recorder = new EventRecorder({ client, component: 'skiff-test', logger: silentLogger() });
+  const recorder = new EventRecorder({ client: fixture.client, component: 'skiff-test', logger: silentLogger() });
   for (let i = 0; i < 3; i++) recorder.event(pod, 'Warning', 'BackOff', 'Back-off restarting failed container');
   await recorder.flush();
-  const events = await client.resource<CoreEvent>(Resources.events).namespace(ns).list();
+  const events = await fixture.client.resource<CoreEvent>(Resources.events).namespace(ns).list();
   t.is(events.items.length, 1);
   t.is(events.items[0].count, 3);
   t.is(events.items[0].involvedObject.uid, pod.metadata.uid);
@@ -166,7 +157,7 @@ test('bookmarks from the real server advance a quiet informer\'s resourceVersion
   const quiet = await namespace();
   const busy = await namespace();
   const stop = new AbortController();
-  const factory = new SharedInformerFactory(client, { namespace: quiet, logger: silentLogger() });
+  const factory = new SharedInformerFactory(fixture.client, { namespace: quiet, logger: silentLogger() });
   t.teardown(async () => {
     stop.abort();
     await factory.shutdown();
@@ -175,7 +166,7 @@ test('bookmarks from the real server advance a quiet informer\'s resourceVersion
   factory.start(stop.signal);
   await factory.waitForCacheSync(stop.signal);
   const before = Number(informer.lastSyncResourceVersion);
-  const other = await client.resource<KubeObject>(Resources.configmaps).namespace(busy).create(configMap('elsewhere'));
+  const other = await fixture.client.resource<KubeObject>(Resources.configmaps).namespace(busy).create(configMap('elsewhere'));
   await eventually(() => Number(informer.lastSyncResourceVersion) >= Number(other.metadata.resourceVersion), 'a bookmark past the unrelated write');
   t.true(Number(informer.lastSyncResourceVersion) > before);
 });

@@ -16,6 +16,7 @@ import { EndpointsController } from '../../pkg/network/endpoints/endpoints.js';
 import { EndpointSliceController } from '../../pkg/network/endpoints/endpointslice.js';
 import { NodeIpamController } from '../../pkg/network/node-ipam.js';
 import { startTestApiServer, type TestApiServer } from '../lib/apiserver.js';
+import { type Poll, waitFor as sharedWaitFor } from '../lib/wait.js';
 
 let server: TestApiServer;
 let client: RestClient;
@@ -37,15 +38,7 @@ test.after.always(async () => {
   await server?.cleanup();
 });
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, fn: Poll<T>, timeoutMs = 15_000) => sharedWaitFor(what, fn, timeoutMs, 50);
 
 async function createPod(name: string, ip: string, ready: boolean, port = { name: 'http', containerPort: 8080 }): Promise<Pod> {
   const pods = client.resource<Pod>(Resources.pods).namespace('default');

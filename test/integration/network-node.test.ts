@@ -15,16 +15,9 @@ import { EndpointSliceController } from '../../pkg/network/endpoints/endpointsli
 import { type NodeNetwork, runNodeNetwork } from '../../pkg/network/node-network.js';
 import { createLab } from '../../pkg/network/testing/lab.js';
 import { startTestApiServer } from '../lib/apiserver.js';
+import { type Poll, waitFor as sharedWaitFor } from '../lib/wait.js';
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, fn: Poll<T>, timeoutMs = 20_000) => sharedWaitFor(what, fn, timeoutMs, 50);
 
 test('nodes route to each other from Node objects, proxy Services, and uninstall cleanly', async (t) => {
   const server = await startTestApiServer();

@@ -28,6 +28,7 @@ import { runServiceProxy } from '../../pkg/network/proxy/runner.js';
 import { ensureUnreachableRoutes } from '../../pkg/network/routes.js';
 import { createLab, type Lab, type LabPod } from '../../pkg/network/testing/lab.js';
 import { startTestApiServer, type TestApiServer } from '../lib/apiserver.js';
+import { type Poll, waitFor as sharedWaitFor } from '../lib/wait.js';
 
 const KUBE_DNS_IP = '10.43.0.10';
 const OUTSIDE_IP = '198.51.100.7';
@@ -54,15 +55,7 @@ const world = (): World => {
   return w;
 };
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, fn: Poll<T>, timeoutMs = 20_000) => sharedWaitFor(what, fn, timeoutMs, 50);
 
 async function hostSkiffChains(): Promise<number> {
   const { stdout } = await execRunner(['iptables-save']).catch(() => ({ stdout: '' }));

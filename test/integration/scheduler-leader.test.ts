@@ -10,6 +10,7 @@ import { Resources } from '../../pkg/client/resources.js';
 import { RestClient } from '../../pkg/client/rest.js';
 import { newNode, newPod } from '../../pkg/scheduler/testing/builders.js';
 import { REPO_ROOT, startTestApiServer } from '../lib/apiserver.js';
+import { type Poll, waitFor as sharedWaitFor } from '../lib/wait.js';
 
 interface Replica {
   child: ChildProcess;
@@ -27,15 +28,7 @@ function startReplica(url: string, identity: string): Replica {
   return { child, roles, exited: new Promise((r) => child.once('exit', () => r())) };
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const waitFor = <T>(what: string, fn: Poll<T>, timeoutMs = 60_000) => sharedWaitFor(what, fn, timeoutMs);
 
 function apiPod(name: string): Pod {
   const pod = newPod(name, { cpu: '50m', memory: '32Mi' });

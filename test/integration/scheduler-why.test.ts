@@ -17,6 +17,7 @@ import { Scheduler } from '../../pkg/scheduler/scheduler.js';
 import { newNode, newPod } from '../../pkg/scheduler/testing/builders.js';
 import { registerWhyExtension } from '../../pkg/scheduler/why-handler.js';
 import { removeDir, startServerProcess, startTestApiServer } from '../lib/apiserver.js';
+import { type Poll, waitFor as sharedWaitFor } from '../lib/wait.js';
 
 const WHY = (ns: string, name: string) => `/apis/skiff.dev/v1/namespaces/${ns}/pods/${name}/why`;
 
@@ -39,15 +40,7 @@ function apiNode(name: string, opts: Parameters<typeof newNode>[1] = {}): Node {
   return node;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const waitFor = <T>(what: string, fn: Poll<T>, timeoutMs = 20_000) => sharedWaitFor(what, fn, timeoutMs);
 
 async function setup(t: ExecutionContext) {
   const server = await startTestApiServer();

@@ -11,6 +11,7 @@ import { RestClient } from '../../pkg/client/rest.js';
 import { Scheduler } from '../../pkg/scheduler/scheduler.js';
 import { newNode, newPod } from '../../pkg/scheduler/testing/builders.js';
 import { startTestApiServer } from '../lib/apiserver.js';
+import { type Poll, waitFor as sharedWaitFor } from '../lib/wait.js';
 
 async function setup(t: ExecutionContext, opts: { start?: boolean } = {}) {
   const server = await startTestApiServer();
@@ -47,20 +48,7 @@ function apiNode(name: string, opts: Parameters<typeof newNode>[1] = {}): Node {
   return node;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
+const waitFor = <T>(what: string, fn: Poll<T>, timeoutMs = 20_000) => sharedWaitFor(what, fn, timeoutMs);
 
 test.serial('pods too big for every node stay Pending with the aggregated reason; a big node schedules them', async (t) => {
   const { nodes, pods, client } = await setup(t);

@@ -5,9 +5,11 @@ import { mkdtempSync, rmSync, openSync, closeSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TestFn } from 'ava';
 import pino from 'pino';
 import '../../pkg/api/index.js';
 import { ApiServer } from '../../pkg/apiserver/server.js';
+import { RestClient, type RestConfig } from '../../pkg/client/rest.js';
 import { SYSTEM_NAMESPACES } from '../../pkg/server/server.js';
 import { freePort } from '../../pkg/util/ports.js';
 import { startTestEtcd, type TestEtcd } from './etcd.js';
@@ -39,6 +41,26 @@ export async function startTestApiServer(opts: { watchCacheCapacity?: number; bo
       await etcd.cleanup();
     },
   };
+}
+
+/** ApiServerFixture is what useTestApiServer returns: both fields are set once its before hook ran. */
+export interface ApiServerFixture {
+  srv: TestApiServer;
+  client: RestClient;
+}
+
+/** useTestApiServer registers serial hooks that start an API server and a RestClient on it before the file's tests and close both after them. */
+export function useTestApiServer<C>(test: TestFn<C>, opts: { server?: Parameters<typeof startTestApiServer>[0]; client?: Omit<RestConfig, 'server'> } = {}): ApiServerFixture {
+  const fixture = {} as ApiServerFixture;
+  test.serial.before('start the API server', async () => {
+    fixture.srv = await startTestApiServer(opts.server);
+    fixture.client = new RestClient({ ...opts.client, server: fixture.srv.url });
+  });
+  test.serial.after.always('stop the API server', async () => {
+    fixture.client?.close();
+    await fixture.srv?.cleanup();
+  });
+  return fixture;
 }
 
 /** ServerProcess is a `skiff server` child process with its own data dir. */
