@@ -7,7 +7,7 @@
 // floor of the ratio is bare `crun create` + `crun start` against `crun run` (no conmon, no
 // Node): the CRI split into two calls costs a second crun process.
 //
-// Usage: npm run bench:runtime [-- --runs 20 --parallel 20]   (as root)
+// Usage: npm run bench:runtime [-- --runs 20 --parallel 20 --runtime crun|runc]   (as root)
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,10 +19,11 @@ import { removeCgroup, detectCgroupMode } from '../../pkg/runtime/sys/cgroups.js
 import { emit, round } from './report.js';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, parallel: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, parallel: { type: 'string', default: '20' }, runtime: { type: 'string', default: 'crun' } } });
 const RUNS = Number(values.runs);
 const PARALLEL = Number(values.parallel);
-const RUNTIME = 'crun';
+if (values.runtime !== 'crun' && values.runtime !== 'runc') throw new Error('--runtime is crun or runc');
+const RUNTIME: 'crun' | 'runc' = values.runtime;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -70,17 +71,17 @@ async function rawPrepare(b: Bench, id: string): Promise<void> {
   const spec = JSON.parse(await readFile(path.join(b.bundle, 'config.json'), 'utf8'));
   const cgroupsPath = `${b.env.cgroupParent}/${id}`;
   spec.linux.cgroupsPath = cgroupsPath;
-  const config = path.join(b.bundle, `${id}.json`);
-  await writeFile(config, JSON.stringify(spec));
+  // A bundle directory of its own (runc has no --config); the rootfs path in it is absolute.
+  await mkdir(path.join(b.bundle, id), { recursive: true });
+  await writeFile(path.join(b.bundle, id, 'config.json'), JSON.stringify(spec));
   b.rawIds.push(id);
   b.cgroups.push(cgroupsPath);
 }
 
 async function rawStart(b: Bench, id: string): Promise<void> {
-  const config = path.join(b.bundle, `${id}.json`);
-  // crun's --config picks this copy; the rootfs path in it is absolute. The container inherits
-  // crun's stdio, so it gets none: a pipe would stay open as long as the container runs.
-  const child = spawn(b.wrapper, ['run', '--detach', '--bundle', b.bundle, '--config', config, id], { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } });
+  // The container inherits the runtime's stdio, so it gets none: a pipe would stay open as long
+  // as the container runs.
+  const child = spawn(b.wrapper, ['run', '--detach', '--bundle', path.join(b.bundle, id), id], { stdio: 'ignore', env: { ...process.env, LC_ALL: 'C' } });
   const code = await new Promise<number | null>((resolve, reject) => child.once('error', reject).once('exit', resolve));
   if (code !== 0) throw new Error(`${RUNTIME} run ${id} exited with ${code}`);
 }
@@ -122,8 +123,8 @@ async function main(): Promise<void> {
     process.stdout.write(`  gRPC service  p50 ${round(g50)} ms  p99 ${round(g99)} ms\n`);
     process.stdout.write(`  raw ${RUNTIME} run  p50 ${round(r50)} ms  p99 ${round(r99)} ms\n`);
     process.stdout.write(`  ratio         p50 ${round(g50 / r50, 2)}×  p99 ${round(g99 / r99, 2)}×  (goal ≤ 1.5×)\n`);
-    emit({ bench: 'runtime', name: 'create_start_p50', label: `container create+start through the gRPC service, p50 of ${RUNS}; vs \`${RUNTIME} run --detach\` of the same bundle`, value: round(g50), unit: 'ms', baseline: round(r50), baselineLabel: `${RUNTIME} run p50`, goal: '≤ 1.5× raw' });
-    emit({ bench: 'runtime', name: 'create_start_p99', label: `container create+start through the gRPC service, p99 of ${RUNS}`, value: round(g99), unit: 'ms', baseline: round(r99), baselineLabel: `${RUNTIME} run p99`, goal: '≤ 1.5× raw' });
+    emit({ bench: 'runtime', name: RUNTIME === 'crun' ? 'create_start_p50' : `create_start_p50_${RUNTIME}`, label: `container create+start through the gRPC service, p50 of ${RUNS}; vs \`${RUNTIME} run --detach\` of the same bundle`, value: round(g50), unit: 'ms', baseline: round(r50), baselineLabel: `${RUNTIME} run p50`, goal: '≤ 1.5× raw' });
+    emit({ bench: 'runtime', name: RUNTIME === 'crun' ? 'create_start_p99' : `create_start_p99_${RUNTIME}`, label: `container create+start through the gRPC service, p99 of ${RUNS}`, value: round(g99), unit: 'ms', baseline: round(r99), baselineLabel: `${RUNTIME} run p99`, goal: '≤ 1.5× raw' });
 
     // parallel: PARALLEL containers at once, wall time until all started
     const tg = process.hrtime.bigint();
@@ -138,7 +139,7 @@ async function main(): Promise<void> {
     const rawWall = ms(process.hrtime.bigint() - tr);
     await cleanupRaw(b);
     process.stdout.write(`${PARALLEL} containers started in parallel: gRPC service ${round(grpcWall)} ms (${failed} not running), raw ${RUNTIME} run ${round(rawWall)} ms, ratio ${round(grpcWall / rawWall, 2)}×\n`);
-    emit({ bench: 'runtime', name: 'parallel_start', label: `${PARALLEL} containers created+started in parallel through the gRPC service, wall time (${failed} not running)`, value: round(grpcWall), unit: 'ms', baseline: round(rawWall), baselineLabel: `${PARALLEL} parallel \`${RUNTIME} run --detach\``, goal: '—' });
+    emit({ bench: 'runtime', name: RUNTIME === 'crun' ? 'parallel_start' : `parallel_start_${RUNTIME}`, label: `${PARALLEL} containers created+started in parallel through the gRPC service, wall time (${failed} not running)`, value: round(grpcWall), unit: 'ms', baseline: round(rawWall), baselineLabel: `${PARALLEL} parallel \`${RUNTIME} run --detach\``, goal: '—' });
   } finally {
     await cleanup();
   }
