@@ -6,7 +6,7 @@
 // probes. A real plugin implements the same interface and returns the pod's IP.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createNetns, deleteNetns } from '../network/netns.js';
+import { createNetns, deleteNetns, listNetns } from '../network/netns.js';
 
 const run = promisify(execFile);
 
@@ -45,12 +45,7 @@ export class LoopbackNetwork implements PodNetwork {
   }
 
   async list(): Promise<string[]> {
-    const { stdout } = await run('ip', ['netns', 'list']).catch(() => ({ stdout: '' }));
-    return stdout
-      .split('\n')
-      .map((l) => l.split(' ')[0] ?? '')
-      .filter((n) => n.startsWith(this.prefix))
-      .map((n) => n.slice(this.prefix.length));
+    return (await listNetns(this.prefix)).map((n) => n.slice(this.prefix.length));
   }
 }
 

@@ -1,7 +1,7 @@
 // netns.ts: named network namespaces (/run/netns/<name>, as `ip netns` makes them), running
 // commands in one by path, and binding a socket inside one from this process (setns on the
 // main thread around a synchronous bind, so no other code runs while the thread is away).
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync } from 'node:fs';
 import koffi from 'koffi';
 import { pinNamedNetns, unpinNamespace } from '../util/namespaces.js';
 import { execRunner, type Runner } from './exec.js';
@@ -40,13 +40,16 @@ export async function deleteNetns(name: string): Promise<void> {
   unpinNamespace(netnsPathOf(name));
 }
 
-/** listNetns returns the names of namespaces that start with prefix. */
-export async function listNetns(prefix: string, run: Runner = execRunner): Promise<string[]> {
-  const { stdout } = await run(['ip', 'netns', 'list']).catch(() => ({ stdout: '' }));
-  return stdout
-    .split('\n')
-    .map((l) => l.split(' ')[0] ?? '')
-    .filter((n) => n && n.startsWith(prefix));
+/** listNetns returns the names of namespaces that start with prefix: the entries of
+ * NETNS_DIR, which is all `ip netns list` reads (without running it). */
+export async function listNetns(prefix: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = readdirSync(NETNS_DIR);
+  } catch {
+    return []; // no namespace was ever made
+  }
+  return names.filter((n) => n.startsWith(prefix)).sort();
 }
 
 let setnsFn: ((fd: number, nstype: number) => number) | undefined;

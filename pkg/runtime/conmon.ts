@@ -4,7 +4,6 @@
 // (plus <persistDir>/oom after an OOM kill), which is how a restarted runtime learns what
 // happened while it was away.
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, constants as fsConstants } from 'node:fs';
 import { RunOnCreateEnv } from './oci/cli.js';
 
@@ -130,11 +129,13 @@ export function reopenLog(bundle: string): void {
   }
 }
 
-/** processAlive reports whether pid names a live (not zombie) process. */
+/** processAlive reports whether pid names a live (not zombie) process. /proc is read
+ * synchronously: it is memory, and an async read is four threadpool round trips (open, fstat,
+ * read, close) for each container on every relist. */
 export async function processAlive(pid: number | undefined): Promise<boolean> {
   if (!pid || pid <= 0) return false;
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     return state !== 'Z' && state !== 'X';
   } catch {

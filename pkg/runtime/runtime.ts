@@ -4,7 +4,7 @@
 // status is read back from conmon's exit files, the cgroup and `crun state`, so a new
 // instance over the same state dir adopts everything a previous one started.
 import { randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -661,25 +661,28 @@ export class ContainerRuntime implements RuntimeService {
 
     // Ask whether conmon lives BEFORE reading the exit file: conmon writes the file and then
     // exits, so a dead conmon with no file really means the exit code is lost.
+    // This runs for every container on every relist: the few small reads are synchronous (see
+    // StateStore.write), and a running container costs a /proc read and one failed open.
     const conmonAlive = await processAlive(c.conmonPid);
     const exitFile = path.join(this.exitDir, c.id);
     let exitCode: number | undefined;
     let exitTimeMs: number | undefined;
     try {
-      const text = (await readFile(exitFile, 'utf8')).trim();
+      const text = readFileSync(exitFile, 'utf8').trim();
       if (text !== '') {
         exitCode = Number(text);
-        exitTimeMs = (await stat(exitFile)).mtimeMs;
+        exitTimeMs = statSync(exitFile).mtimeMs;
       }
     } catch {
       // not exited (yet)
     }
+    if (exitCode === undefined && conmonAlive) return; // running
     let ociStatus: string | undefined;
-    if (exitCode === undefined && !conmonAlive) ociStatus = (await this.cli.state(c.id).catch(() => undefined))?.status;
+    if (exitCode === undefined) ociStatus = (await this.cli.state(c.id).catch(() => undefined))?.status;
     const outcome = decideExit(c, {
       exitCode,
       exitTimeMs,
-      oomFile: await stat(path.join(this.store.containerDir(c.id), 'persist', 'oom')).then(() => true, () => false),
+      oomFile: existsSync(path.join(this.store.containerDir(c.id), 'persist', 'oom')),
       oomKills: exitCode === undefined ? undefined : oomKillCount(this.cgroupMode, c.cgroupsPath),
       conmonAlive,
       ociStatus,
@@ -728,7 +731,7 @@ export class ContainerRuntime implements RuntimeService {
   }
 
   private async exitFileExists(id: string): Promise<boolean> {
-    return stat(path.join(this.exitDir, id)).then(() => true, () => false);
+    return existsSync(path.join(this.exitDir, id));
   }
 
   private async waitExit(id: string, timeoutMs: number): Promise<boolean> {

@@ -107,7 +107,9 @@ export async function startNodeProcess(server: string, layout: NodeLayout): Prom
   await mkdir(layout.dataDir, { recursive: true });
   const logFile = join(layout.dataDir, `agent-${Date.now()}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+  // SKIFF_TEST_NODE_ARGS: extra node flags for the agent, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = (process.env.SKIFF_TEST_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(import.meta.url)], {
     stdio: ['ignore', fd, fd],
     cwd: REPO_ROOT,
     env: { ...process.env, SKIFF_TEST_NODE: JSON.stringify({ layout, server }), SKIFF_TEST_LOG: process.env.SKIFF_TEST_LOG ?? 'info' },

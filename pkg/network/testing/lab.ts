@@ -73,7 +73,7 @@ function alive(pid: number): boolean {
 
 /** removeLabNamespaces kills the processes inside a lab's namespaces, then deletes them. */
 async function removeLabNamespaces(prefix: string, run: Runner): Promise<void> {
-  for (const name of await listNetns(prefix, run)) {
+  for (const name of await listNetns(prefix)) {
     const { stdout } = await run(['ip', 'netns', 'pids', name]).catch(() => ({ stdout: '' }));
     for (const pid of stdout.split('\n').map(Number).filter((p) => p > 1 && p !== process.pid)) {
       try {
