@@ -12,6 +12,7 @@ import { mkdir, readdir, readFile, rename, rmdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CLUSTER_CIDR } from '../network/node-ipam.js';
+import { listNetns } from '../network/netns.js';
 import { DEFAULT_SERVICE_CIDR } from '../network/node-network.js';
 import { processAlive } from '../runtime/conmon.js';
 import { createHosts, deleteHosts, planHosts, setHostLink, type HostsPlan } from './hosts.js';
@@ -319,8 +320,7 @@ export async function leftovers(state: ClusterState): Promise<string[]> {
   for (const pid of [state.server.pid, ...state.agents.map((a) => a.pid)]) if (pid && (await processAlive(pid))) out.push(`process ${pid}`);
   for (const pid of await etcdPidsOf(state.server.dataDir)) out.push(`etcd ${pid}`);
   const { execFileSync } = await import('node:child_process');
-  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0] ?? '');
-  for (const n of netns) if (n.startsWith(`${state.name}-`)) out.push(`netns ${n}`);
+  for (const n of await listNetns(`${state.name}-`)) out.push(`netns ${n}`);
   const links = execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' });
   if (links.includes(` ${state.hosts.hostLink}@`) || links.includes(` ${state.hosts.hostLink}:`)) out.push(`link ${state.hosts.hostLink}`);
   const mounts = await readFile('/proc/self/mountinfo', 'utf8');

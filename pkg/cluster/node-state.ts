@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mountPointsUnder } from '../agent/mounter.js';
+import { listNetns } from '../network/netns.js';
 import { processAlive } from '../runtime/conmon.js';
 import { FsImageStore } from '../runtime/image/store.js';
 import { buildSampleImages, type SampleImage } from '../runtime/image/samples.js';
@@ -62,11 +63,7 @@ export async function removeNodeState(layout: NodeStateLayout, opts: { keepFiles
       // already gone
     }
   }
-  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
-    .split('\n')
-    .map((l) => l.split(' ')[0] ?? '')
-    .filter((n) => n.startsWith(layout.netnsPrefix));
-  for (const n of netns) {
+  for (const n of await listNetns(layout.netnsPrefix)) {
     try {
       execFileSync('ip', ['netns', 'delete', n]);
     } catch {

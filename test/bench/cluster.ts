@@ -8,7 +8,7 @@
 //   node --import tsx test/bench/cluster.ts [--replicas 20]
 import { parseArgs } from 'node:util';
 import { setNodeNetwork, stopAgent } from '../../pkg/cluster/cluster.js';
-import { eventually, sleep, startTestCluster, type TestCluster } from '../lib/cluster.js';
+import { eventually, sleep, startTestCluster, stopLoop, type TestCluster } from '../lib/cluster.js';
 import { emit, round } from './report.js';
 
 const { values } = parseArgs({ options: { replicas: { type: 'string', default: '20' } } });
@@ -81,9 +81,7 @@ async function main(): Promise<void> {
   await kubectl(['rollout', 'status', 'deployment/web', '--timeout=600s']);
   const rolloutMs = Date.now() - t0;
   await sleep(2000);
-  // touch may be killed (137) when the loop ends its container before touch exits; it still stops it.
-  const stop = await cluster!.kubectl(['exec', 'loop', '--', 'touch', '/tmp/stop']);
-  if (stop.code !== 0 && !/exit code 137/.test(stop.stderr)) throw new Error(`exec touch /tmp/stop failed (${stop.code}): ${stop.stderr}`);
+  await stopLoop(cluster!, 'loop');
   await eventually('the loop to stop', async () => ((await cluster!.kubectl(['logs', 'loop'])).stdout.includes('DONE') ? true : undefined), 60_000, 500);
   const lines = (await kubectl(['logs', 'loop'])).split('\n').filter((l) => l.startsWith('R'));
   const failures = lines.filter((l) => l !== 'R web v1' && l !== 'R web v2');

@@ -5,7 +5,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../lib/apiserver.js';
-import { eventually, startTestCluster, type CommandResult, type TestCluster } from '../lib/cluster.js';
+import { eventually, startTestCluster, stopLoop, type CommandResult, type TestCluster } from '../lib/cluster.js';
 
 let cluster: TestCluster;
 
@@ -125,10 +125,7 @@ async function scenarios(t: import('ava').ExecutionContext, cliName: 'kubectl' |
   t.regex(await ok(cli, ['rollout', 'history', '-n', ns, 'deployment/web']), /3/);
   // Let the loop run a little on the restored v1, then stop it and count.
   await new Promise((r) => setTimeout(r, 3000));
-  // The loop can see the file and end its container, and with it the PID namespace, before
-  // touch itself has exited: touch is then killed (137), as with Kubernetes. That still stops it.
-  const stop = await cluster.kubectl(['exec', '-n', ns, 'loop', '--', 'touch', '/tmp/stop']);
-  if (stop.code !== 0 && !/exit code 137/.test(stop.stderr)) throw new Error(`exec touch /tmp/stop failed (${stop.code}): ${stop.stderr}`);
+  await stopLoop(cluster, 'loop', ns);
   await eventually('the loop to stop', async () => (await cluster.kubectl(['logs', '-n', ns, 'loop'])).stdout.includes('DONE'), 30_000);
   const lines = (await ok(cluster.kubectl, ['logs', '-n', ns, 'loop'])).split('\n').filter((l) => l.startsWith('R'));
   const failed = lines.filter((l) => l !== 'R web v1' && l !== 'R web v2');

@@ -84,3 +84,12 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 120_000, intervalMs = 1000): Promise<T> {
   return waitFor(what, fn, timeoutMs, intervalMs);
 }
+
+/** stopLoop tells a client pod's request loop to stop by creating /tmp/stop in it. The loop can
+ * see the file and end its container, and with it the PID namespace, before touch itself has
+ * exited: touch is then killed (137), as with Kubernetes, and the loop still stops. */
+export async function stopLoop(cluster: Pick<TestCluster, 'kubectl'>, pod: string, namespace?: string): Promise<void> {
+  const ns = namespace ? ['-n', namespace] : [];
+  const r = await cluster.kubectl(['exec', ...ns, pod, '--', 'touch', '/tmp/stop']);
+  if (r.code !== 0 && !/exit code 137/.test(r.stderr)) throw new Error(`exec touch /tmp/stop in ${pod} failed (${r.code}): ${r.stderr}`);
+}
