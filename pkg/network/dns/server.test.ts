@@ -120,3 +120,23 @@ test('a large headless answer is truncated over UDP and complete over TCP', asyn
   t.is(tcp.header.tc, 0);
   t.is(tcp.answers.length, 60);
 });
+
+test('a TCP port taken by someone else: a fixed port fails and frees its UDP socket; port 0 picks another', async (t) => {
+  const holder = net.createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => holder.close());
+  const taken = (holder.address() as net.AddressInfo).port;
+  const err = await t.throwsAsync(startClusterDns({ listen: [{ address: '127.0.0.1', port: taken }], source }));
+  t.is((err as { errno?: number }).errno, 98);
+  // The UDP socket of the failed attempt is closed: the same UDP port binds again.
+  const again = dgram.createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    again.once('error', reject);
+    again.bind(taken, '127.0.0.1', () => resolve());
+  });
+  again.close();
+  const dns = await startClusterDns({ listen: [{ address: '127.0.0.1', port: 0 }], source });
+  t.teardown(() => dns.close());
+  t.not(dns.addresses[0].port, taken);
+  t.is((await queryTcp(dns.addresses[0].port, 'web.default.svc.cluster.local', Packet.TYPE.A)).answers[0]?.address, '10.43.0.10');
+});

@@ -7,7 +7,7 @@ import type net from 'node:net';
 import dns2 from 'dns2';
 import { withNetns } from '../netns.js';
 import { type Answer, ClusterZone, type DnsSource, type RecordType } from './records.js';
-import { startTcpDns } from './tcp.js';
+import { type Responder, startTcpDns } from './tcp.js';
 
 const { Packet } = dns2;
 
@@ -162,17 +162,31 @@ function bindUdp(l: DnsListen): Promise<dgram.Socket> {
   });
 }
 
+/** EADDRINUSE is Linux's errno for an address in use. */
+const EADDRINUSE = 98;
+
+/**
+ * bindListen binds UDP (and TCP, if tcp) on one listen address. With port 0 the kernel picks the UDP port and TCP takes the
+ * same number; another process may hold that TCP port, so such a pick is dropped and made again (a few times).
+ */
+async function bindListen(l: DnsListen, tcp: Responder | undefined): Promise<{ udp: dgram.Socket; tcp?: net.Server }> {
+  for (let attempt = 0; ; attempt++) {
+    const udp = await bindUdp(l);
+    if (!tcp) return { udp };
+    try {
+      return { udp, tcp: await startTcpDns(l.address, udp.address().port, l.netnsPath ?? '', tcp) };
+    } catch (err) {
+      udp.close();
+      const inUse = (err as { errno?: number }).errno === EADDRINUSE;
+      if (!inUse || (l.port ?? 53) !== 0 || attempt >= 9) throw err;
+    }
+  }
+}
+
 /** startClusterDns starts the server on every listen address. */
 export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterDns> {
   const zone = new ClusterZone(opts.source, { domain: opts.domain, podRecords: opts.podRecords });
   const ttl = opts.ttl ?? 5;
-  const sockets: dgram.Socket[] = [];
-  try {
-    for (const l of opts.listen) sockets.push(await bindUdp(l));
-  } catch (err) {
-    for (const s of sockets) s.close();
-    throw err;
-  }
   const respond = async (data: Buffer, tcp: boolean): Promise<Buffer | undefined> => {
     try {
       const req = Packet.parse(data);
@@ -183,6 +197,19 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterD
       return servfail(data);
     }
   };
+  const sockets: dgram.Socket[] = [];
+  const tcpServers: net.Server[] = [];
+  try {
+    for (const l of opts.listen) {
+      const bound = await bindListen(l, (opts.tcp ?? true) ? (q) => respond(q, true) : undefined);
+      sockets.push(bound.udp);
+      if (bound.tcp) tcpServers.push(bound.tcp);
+    }
+  } catch (err) {
+    for (const s of sockets) s.close();
+    for (const s of tcpServers) s.close();
+    throw err;
+  }
   for (const sock of sockets) {
     sock.on('message', (data, rinfo) => {
       void respond(data, false).then((out) => {
@@ -190,18 +217,6 @@ export async function startClusterDns(opts: ClusterDnsOptions): Promise<ClusterD
       });
     });
     sock.on('error', () => undefined);
-  }
-  const tcpServers: net.Server[] = [];
-  if (opts.tcp ?? true) {
-    try {
-      for (const [i, l] of opts.listen.entries()) {
-        tcpServers.push(await startTcpDns(l.address, sockets[i].address().port, l.netnsPath ?? '', (q) => respond(q, true)));
-      }
-    } catch (err) {
-      for (const s of sockets) s.close();
-      for (const s of tcpServers) s.close();
-      throw err;
-    }
   }
   return {
     addresses: sockets.map((s) => ({ address: s.address().address, port: s.address().port })),

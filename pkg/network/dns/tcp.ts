@@ -56,7 +56,7 @@ export function listenFd(address: string, port: number, netnsPath: string): numb
     if (c.bind(fd, sockaddrIn(address, port), 16) !== 0 || c.listen(fd, 128) !== 0) {
       const errno = koffi.errno();
       c.close(fd);
-      throw new Error(`bind/listen ${address}:${port}: errno ${errno}`);
+      throw Object.assign(new Error(`bind/listen ${address}:${port}: errno ${errno}`), { errno });
     }
     return fd;
   });
