@@ -1,9 +1,9 @@
 // etcdprocess.ts: runs and supervises a local etcd (Debian's etcd-server) for `skiff server`
 // and for the integration-test harness.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort } from '../util/ports.js';
+import { freePort, listensOn } from '../util/ports.js';
 
 /** EtcdProcess is a running etcd member with its client endpoint. */
 export interface EtcdProcess {
@@ -37,7 +37,7 @@ export interface EtcdOptions {
  * (kill -9 leaves its children behind): the PID from etcd.pid, only if that process is still an
  * etcd serving this very data dir. Without this the new etcd could not take the data dir's lock.
  */
-async function killOrphan(dataDir: string): Promise<void> {
+export async function killOrphan(dataDir: string): Promise<void> {
   let pid: number;
   try {
     pid = Number(readFileSync(join(dataDir, 'etcd.pid'), 'utf8').trim());
@@ -58,15 +58,34 @@ async function killOrphan(dataDir: string): Promise<void> {
   for (let i = 0; i < 100 && isOurs(); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
-/** startEtcd starts etcd on loopback and resolves once it answers /health. */
+/** PortTaken: etcd could not bind a port picked for it (another process took it first). */
+class PortTaken extends Error {}
+
+/**
+ * startEtcd starts etcd on loopback and resolves once it answers /health. Ports not given are picked free; if another process
+ * takes one before etcd binds it, new ports are picked (a few times).
+ */
 export async function startEtcd(opts: EtcdOptions): Promise<EtcdProcess> {
   mkdirSync(opts.dataDir, { recursive: true });
   await killOrphan(opts.dataDir);
-  const clientPort = opts.clientPort ?? (await freePort());
-  const peerPort = opts.peerPort ?? (await freePort());
+  for (let attempt = 0; ; attempt++) {
+    const clientPort = opts.clientPort ?? (await freePort());
+    const peerPort = opts.peerPort ?? (await freePort());
+    try {
+      return await startEtcdOn(opts, clientPort, peerPort);
+    } catch (err) {
+      const picked = opts.clientPort === undefined && opts.peerPort === undefined;
+      if (!(err instanceof PortTaken) || !picked || attempt >= 4) throw err;
+    }
+  }
+}
+
+async function startEtcdOn(opts: EtcdOptions, clientPort: number, peerPort: number): Promise<EtcdProcess> {
   const endpoint = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
-  const logFd = openSync(opts.logFile ?? join(opts.dataDir, 'etcd.log'), 'a');
+  const logPath = opts.logFile ?? join(opts.dataDir, 'etcd.log');
+  const logFd = openSync(logPath, 'a');
+  const logStart = fstatSync(logFd).size;
   const args = [
     '--name', 'skiff',
     '--data-dir', join(opts.dataDir, 'member-data'),
@@ -93,10 +112,14 @@ export async function startEtcd(opts: EtcdOptions): Promise<EtcdProcess> {
   void exited.then(() => { dead = true; });
   const deadline = Date.now() + 20_000;
   while (true) {
-    if (dead) throw new Error(`etcd exited during start-up; see ${opts.logFile ?? join(opts.dataDir, 'etcd.log')}`);
+    if (dead) {
+      const log = readFileSync(logPath).subarray(logStart).toString('utf8');
+      if (log.includes('address already in use')) throw new PortTaken(`etcd: port ${clientPort} or ${peerPort} in use`);
+      throw new Error(`etcd exited during start-up; see ${logPath}`);
+    }
     try {
       const res = await fetch(`${endpoint}/health`);
-      if (res.ok) break;
+      if (res.ok && child.pid && listensOn(child.pid, clientPort)) break;
     } catch {
       // not listening yet
     }

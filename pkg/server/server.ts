@@ -92,7 +92,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     supervise(etcd);
   }
   const api = new ApiServer({ etcdEndpoints: endpoints, logger: log });
-  const url = await api.listen(host, port);
+  let url: string;
+  try {
+    url = await api.listen(host, port);
+  } catch (err) {
+    // Not serving (e.g. the port is taken): the etcd started for us must not outlive us.
+    stopping = true;
+    await api.close().catch(() => undefined);
+    await etcd?.stop();
+    throw err;
+  }
   await bootstrapNamespaces(api);
   const kubeconfigPath = join(dataDir, 'kubeconfig.yaml');
   writeKubeconfig(kubeconfigPath, buildKubeconfig({ server: url, name: 'skiff' }));

@@ -131,7 +131,7 @@ async function main() {
     results.rss = { pods: PODS, rssBeforeMiB: Math.round(before / 2 ** 20), rssWithPodsMiB: Math.round(after / 2 ** 20) };
   } finally {
     await srv.stop();
-    removeDir(srv.dataDir);
+    await removeDir(srv.dataDir);
     await etcd.cleanup();
   }
   mkdirSync('bench-results', { recursive: true });

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   } finally {
     agent.destroy();
     await srv.stop();
-    removeDir(srv.dataDir);
+    await removeDir(srv.dataDir);
     await etcd.cleanup();
   }
 }

@@ -314,7 +314,7 @@ async function main(): Promise<void> {
     client.close();
     await srv.stop();
     await etcd.cleanup();
-    removeDir(srv.dataDir);
+    await removeDir(srv.dataDir);
   }
   process.stdout.write(JSON.stringify(results, null, 2) + '\n');
   const podCreatesPerSec = Math.round(PODS / (results.podCreateSecs as number));

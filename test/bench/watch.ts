@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     });
   } finally {
     await srv.stop();
-    removeDir(srv.dataDir);
+    await removeDir(srv.dataDir);
     await etcd.cleanup();
   }
 }

@@ -23,7 +23,7 @@ test.before(async () => {
 });
 test.after.always(async () => {
   await srv?.stop();
-  if (srv) removeDir(srv.dataDir);
+  if (srv) await removeDir(srv.dataDir);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 

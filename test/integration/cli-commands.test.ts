@@ -20,7 +20,7 @@ test.before(async () => {
 });
 test.after.always(async () => {
   await srv?.stop();
-  if (srv) removeDir(srv.dataDir);
+  if (srv) await removeDir(srv.dataDir);
 });
 
 const skiff = (...args: string[]) => runCli(args, { kubeconfig: srv.kubeconfig, cwd: srv.dataDir });

@@ -114,7 +114,7 @@ test.before(async () => {
 });
 test.after.always(async () => {
   await srv?.stop();
-  if (srv) removeDir(srv.dataDir);
+  if (srv) await removeDir(srv.dataDir);
 });
 
 /**

@@ -62,7 +62,7 @@ test('kill -9 of the API server during 1,000 writes loses no acknowledged write'
   const dataDir = srv.dataDir;
   t.teardown(async () => {
     await srv.stop();
-    removeDir(dataDir);
+    await removeDir(dataDir);
     await etcd.cleanup();
   });
   const ns = 'default';
@@ -79,7 +79,7 @@ test('kill -9 of etcd during 1,000 writes loses no acknowledged write', async (t
   const srv = await startServerProcess({ etcdEndpoints: etcd.endpoint });
   t.teardown(async () => {
     await srv.stop();
-    removeDir(srv.dataDir);
+    await removeDir(srv.dataDir);
     await etcd.cleanup();
   });
   const ns = 'default';

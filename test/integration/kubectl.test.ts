@@ -17,7 +17,7 @@ test.before(async () => {
 });
 test.after.always(async () => {
   await srv?.stop();
-  if (srv) removeDir(srv.dataDir);
+  if (srv) await removeDir(srv.dataDir);
 });
 
 async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {

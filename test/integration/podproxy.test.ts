@@ -46,7 +46,7 @@ test.before(async () => {
 test.after.always(async () => {
   agent?.close();
   await srv?.stop();
-  if (srv) removeDir(srv.dataDir);
+  if (srv) await removeDir(srv.dataDir);
 });
 
 async function kubectl(...args: string[]) {

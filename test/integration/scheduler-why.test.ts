@@ -190,7 +190,7 @@ test.serial('skiff server serves why from its in-process scheduler', async (t) =
   const srv = await startServerProcess();
   t.teardown(async () => {
     await srv.stop();
-    removeDir(srv.dataDir);
+    await removeDir(srv.dataDir);
   });
   const unknown = await waitFor('why served', async () => {
     const r = await getJson(srv.url + WHY('default', 'skifftest-nope'));

@@ -1,17 +1,18 @@
 // apiserver.ts: test harnesses for the API server — in-process (fast, for most tests) and as a
 // real `skiff server` child process (for kill -9 and kubectl tests).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestFn } from 'ava';
 import pino from 'pino';
 import '../../pkg/api/index.js';
+import { killOrphan } from '../../pkg/apiserver/etcdprocess.js';
 import { ApiServer } from '../../pkg/apiserver/server.js';
 import { RestClient, type RestConfig } from '../../pkg/client/rest.js';
 import { SYSTEM_NAMESPACES } from '../../pkg/server/server.js';
-import { freePort } from '../../pkg/util/ports.js';
+import { freePort, listensOn } from '../../pkg/util/ports.js';
 import { startTestEtcd, type TestEtcd } from './etcd.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -76,16 +77,31 @@ export interface ServerProcess {
   logs(): string;
 }
 
-/** startServerProcess runs `skiff server` from source (through tsx) and waits for /readyz. */
+/**
+ * startServerProcess runs `skiff server` from source (through tsx) and waits for /readyz from that very process. A port it
+ * picks may be taken by another process before the server binds it; then it starts again on another (a few times).
+ */
 export async function startServerProcess(opts: { dataDir?: string; port?: number; etcdEndpoints?: string } = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'skifftest-server-'));
-  const port = opts.port ?? (await freePort());
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startServerOn(dataDir, opts.port ?? (await freePort()), opts.etcdEndpoints);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || opts.port !== undefined || attempt >= 4) throw err;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startServerOn(dataDir: string, port: number, etcdEndpoints?: string): Promise<ServerProcess> {
   const logFile = join(dataDir, 'server.log');
   const fd = openSync(logFile, 'a');
+  const logStart = fstatSync(fd).size;
   // SKIFF_TEST_SERVER_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = (process.env.SKIFF_TEST_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const args = [...nodeArgs, '--import', 'tsx', join(REPO_ROOT, 'cmd/skiff/main.ts'), 'server', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--disable-agent'];
-  if (opts.etcdEndpoints) args.push('--etcd-endpoints', opts.etcdEndpoints);
+  if (etcdEndpoints) args.push('--etcd-endpoints', etcdEndpoints);
   const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], cwd: REPO_ROOT });
   closeSync(fd);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -95,7 +111,7 @@ export async function startServerProcess(opts: { dataDir?: string; port?: number
   while (Date.now() < deadline && child.exitCode === null) {
     try {
       const res = await fetch(`${url}/readyz`);
-      if (res.ok) {
+      if (res.ok && child.pid && listensOn(child.pid, port)) {
         up = true;
         break;
       }
@@ -106,6 +122,9 @@ export async function startServerProcess(opts: { dataDir?: string; port?: number
   }
   if (!up) {
     child.kill('SIGKILL');
+    await exited;
+    await killOrphan(join(dataDir, 'etcd'));
+    if (readFileSync(logFile).subarray(logStart).includes('EADDRINUSE')) throw new PortTaken(`port ${port} in use`);
     throw new Error(`skiff server did not become ready:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
   }
   return {
@@ -129,7 +148,8 @@ export async function startServerProcess(opts: { dataDir?: string; port?: number
   };
 }
 
-/** removeDir deletes a test data dir (no mounts live in API server dirs). */
-export function removeDir(dir: string): void {
+/** removeDir deletes a server's test data dir (no mounts live in API server dirs), after ending an etcd a killed server left. */
+export async function removeDir(dir: string): Promise<void> {
+  await killOrphan(join(dir, 'etcd'));
   rmSync(dir, { recursive: true, force: true });
 }
