@@ -1,11 +1,10 @@
 // bench:runtime — container create+start latency through the runtime's gRPC service
-// (RuntimeClient → unix socket → ContainerRuntime → conmon → crun create, then crun start)
-// against the baseline of `crun run --detach` of the same bundle in the same run, runs
-// interleaved so both see the same load; then 20 containers started in parallel each way.
-// The baseline goes through the runtime's crun wrapper too (on hybrid-cgroup hosts it makes a
-// private mount namespace, which crun needs there), so the ratio is the runtime's cost. The
-// floor of the ratio is bare `crun create` + `crun start` against `crun run` (no conmon, no
-// Node): the CRI split into two calls costs a second crun process.
+// (RuntimeClient → unix socket → ContainerRuntime: overlay mount and config.json at
+// CreateContainer; conmon → `crun run --detach` at StartContainer) against the baseline of
+// `crun run --detach` of the same bundle in the same run, runs interleaved so both see the same
+// load; then 20 containers started in parallel each way. The baseline goes through the
+// runtime's crun wrapper too (on hybrid-cgroup hosts it makes a private mount namespace, which
+// crun needs there), so the ratio is the runtime's cost: conmon, gRPC and the runtime's own work.
 //
 // Usage: npm run bench:runtime [-- --runs 20 --parallel 20 --runtime crun|runc]   (as root)
 import { execFile, spawn } from 'node:child_process';
