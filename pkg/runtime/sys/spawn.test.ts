@@ -1,0 +1,61 @@
+import test from 'ava';
+import type net from 'node:net';
+import { exitCode, SpawnError, spawnProcess } from './spawn.js';
+
+function readAll(s: net.Socket | undefined): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    s!.on('data', (d: Buffer) => (out += d.toString()));
+    s!.once('end', () => resolve(out));
+    s!.once('error', reject);
+  });
+}
+
+test('runs with argv, env, cwd and output pipes on fds 1 and 3; wait gives the exit code', async (t) => {
+  const child = spawnProcess('/bin/sh', ['-c', 'echo "$0 $FOO $(pwd)"; echo sync >&3; exit 7', 'arg0'], {
+    env: { FOO: 'bar', PATH: '/usr/bin:/bin', UNSET: undefined },
+    cwd: '/tmp',
+    stdio: ['ignore', 'pipe', 'ignore', 'pipe'],
+  });
+  t.true(child.pid > 0);
+  const [out, sync] = await Promise.all([readAll(child.pipes[1]), readAll(child.pipes[3])]);
+  t.is(out, 'arg0 bar /tmp\n');
+  t.is(sync, 'sync\n');
+  t.is(exitCode(await child.wait()), 7);
+});
+
+test('the child has its own session, default signal dispositions, nothing blocked, and only the given env', async (t) => {
+  // Node ignores SIGPIPE; the child must not inherit that.
+  const child = spawnProcess('/bin/sh', ['-c', 'cat /proc/self/status | grep -E "^(SigIgn|SigBlk)"; cut -d" " -f6 /proc/$$/stat; echo pid $$; env | grep -c .'], {
+    env: { A: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    setsid: true,
+  });
+  const out = await readAll(child.pipes[1]);
+  await child.wait();
+  const lines = out.trim().split('\n');
+  t.regex(lines.find((l) => l.startsWith('SigIgn'))!, /^SigIgn:\s+0+$/);
+  t.regex(lines.find((l) => l.startsWith('SigBlk'))!, /^SigBlk:\s+0+$/);
+  const pid = lines[3].split(' ')[1];
+  t.is(lines[2], pid, 'session id is the child pid');
+  // sh adds PWD (and SHLVL, _ in some shells); A is there, nothing of ours beyond it
+  t.true(Number(lines[4]) <= 4);
+});
+
+test('tryReap: undefined while running, then the status once it ended', async (t) => {
+  const child = spawnProcess('/bin/sh', ['-c', 'sleep 0.2; exit 3'], { env: {}, stdio: [] });
+  t.is(child.tryReap(), undefined);
+  let status: number | undefined;
+  for (let i = 0; i < 100 && status === undefined; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    status = child.tryReap();
+  }
+  t.is(exitCode(status!), 3);
+  t.is(exitCode(await child.wait()), 3, 'wait after a reap gives the same status');
+});
+
+test('a missing binary is a SpawnError with ENOENT', (t) => {
+  const err = t.throws(() => spawnProcess('/nonexistent/skifftest-bin', [], { env: {}, stdio: [] }));
+  t.true(err instanceof SpawnError);
+  t.is((err as SpawnError).errno, 2);
+});

@@ -1,0 +1,203 @@
+// spawn.ts: start a process with posix_spawn(3) instead of Node's child_process. libuv forks
+// the whole Node process and waits for the child's exec: the fork copies the page tables of a
+// ~150 MiB process (7–8 ms on these VMs, with the event loop blocked), and every page Node
+// writes afterwards takes a copy-on-write fault. glibc's posix_spawn uses CLONE_VM|CLONE_VFORK:
+// nothing is copied and the call returns once the child has exec'd (~1 ms). The runtime starts
+// conmon (and the benchmark its baseline) this way.
+//
+// The child gets: argv, the given environment, a working directory, a new session (setsid), all
+// signals at their defaults and none blocked (as Node does for its children), /dev/null or a
+// pipe on each of its first fds. Pipes are for output (the child writes, we read); Node never
+// learns of the child, so it is reaped here: wait() (a blocking waitpid on a libuv threadpool
+// thread, so for short-lived children only) or tryReap().
+import koffi from 'koffi';
+import type * as Koffi from 'koffi';
+import { closeSync } from 'node:fs';
+import net from 'node:net';
+
+const O_RDWR = 0o2;
+const O_CLOEXEC = 0o2000000;
+const WNOHANG = 1;
+const POSIX_SPAWN_SETSIGDEF = 0x04;
+const POSIX_SPAWN_SETSIGMASK = 0x08;
+const POSIX_SPAWN_SETSID = 0x80;
+// glibc x86_64/arm64: posix_spawn_file_actions_t is 80 bytes, posix_spawnattr_t 336, sigset_t
+// 128; the buffers are larger to be safe.
+const FILE_ACTIONS_SIZE = 256;
+const ATTR_SIZE = 1024;
+const SIGSET_SIZE = 256;
+
+interface SpawnLibc {
+  posix_spawn: (pid: number[], path: string, fa: Buffer, attr: Buffer, argv: (string | null)[], envp: (string | null)[]) => number;
+  fa_init: (fa: Buffer) => number;
+  fa_destroy: (fa: Buffer) => number;
+  fa_addopen: (fa: Buffer, fd: number, path: string, flags: number, mode: number) => number;
+  fa_adddup2: (fa: Buffer, fd: number, newfd: number) => number;
+  fa_addchdir: (fa: Buffer, path: string) => number;
+  attr_init: (attr: Buffer) => number;
+  attr_destroy: (attr: Buffer) => number;
+  attr_setflags: (attr: Buffer, flags: number) => number;
+  attr_setsigmask: (attr: Buffer, set: Buffer) => number;
+  attr_setsigdefault: (attr: Buffer, set: Buffer) => number;
+  sigemptyset: (set: Buffer) => number;
+  pipe2: (fds: number[], flags: number) => number;
+  waitpid: ReturnType<Koffi.LibraryHandle['func']>;
+  strerror: (errnum: number) => string;
+}
+
+let libc: SpawnLibc | undefined;
+
+function load(): SpawnLibc {
+  if (!libc) {
+    const lib = koffi.load('libc.so.6');
+    libc = {
+      posix_spawn: lib.func('int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)'),
+      fa_init: lib.func('int posix_spawn_file_actions_init(void *fa)'),
+      fa_destroy: lib.func('int posix_spawn_file_actions_destroy(void *fa)'),
+      fa_addopen: lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int flags, uint32_t mode)'),
+      fa_adddup2: lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)'),
+      fa_addchdir: lib.func('int posix_spawn_file_actions_addchdir_np(void *fa, const char *path)'),
+      attr_init: lib.func('int posix_spawnattr_init(void *attr)'),
+      attr_destroy: lib.func('int posix_spawnattr_destroy(void *attr)'),
+      attr_setflags: lib.func('int posix_spawnattr_setflags(void *attr, short flags)'),
+      attr_setsigmask: lib.func('int posix_spawnattr_setsigmask(void *attr, const void *set)'),
+      attr_setsigdefault: lib.func('int posix_spawnattr_setsigdefault(void *attr, const void *set)'),
+      sigemptyset: lib.func('int sigemptyset(void *set)'),
+      pipe2: lib.func('int pipe2(_Out_ int *fds, int flags)'),
+      waitpid: lib.func('int waitpid(int pid, _Out_ int *status, int options)'),
+      strerror: lib.func('const char *strerror(int errnum)'),
+    };
+  }
+  return libc;
+}
+
+/** SpawnStdio: what the child gets on one of its first fds. */
+export type SpawnStdio = 'ignore' | 'pipe';
+
+/** SpawnOptions configures spawnProcess. */
+export interface SpawnOptions {
+  /** env is the child's whole environment (undefined values are left out). */
+  env: Record<string, string | undefined>;
+  cwd?: string;
+  /** stdio[i] is fd i of the child: /dev/null, or a pipe the child writes and we read. */
+  stdio: SpawnStdio[];
+  /** setsid starts the child in a new session (no controlling terminal, its own process group). */
+  setsid?: boolean;
+}
+
+/** SpawnedProcess is a child started by spawnProcess. */
+export interface SpawnedProcess {
+  pid: number;
+  /** pipes[i] reads what the child writes on fd i (for stdio[i] === 'pipe'). */
+  pipes: (net.Socket | undefined)[];
+  /** wait resolves with the exit status (as waitpid's status word) once the child ended. It
+   * blocks a threadpool thread until then: for children that end soon. */
+  wait(): Promise<number>;
+  /** tryReap reaps the child if it has ended: its status word, or undefined if still running. */
+  tryReap(): number | undefined;
+}
+
+/** SpawnError is a failed posix_spawn (bad path, exec failure) with its errno. */
+export class SpawnError extends Error {
+  constructor(
+    readonly file: string,
+    readonly errno: number,
+  ) {
+    super(`spawn ${file}: ${load().strerror(errno)} (errno ${errno})`);
+  }
+}
+
+/** exitCode turns a waitpid status word into a shell-style code (128+signal when killed). */
+export function exitCode(status: number): number {
+  const signal = status & 0x7f;
+  return signal === 0 ? (status >> 8) & 0xff : 128 + signal;
+}
+
+/** spawnProcess starts file with args (argv[0] is file) and returns once it has exec'd. */
+export function spawnProcess(file: string, args: string[], opts: SpawnOptions): SpawnedProcess {
+  const c = load();
+  const fa = Buffer.alloc(FILE_ACTIONS_SIZE);
+  const attr = Buffer.alloc(ATTR_SIZE);
+  const childEnds: number[] = [];
+  const parentEnds: (number | undefined)[] = [];
+  c.fa_init(fa);
+  c.attr_init(attr);
+  try {
+    for (const [fd, kind] of opts.stdio.entries()) {
+      if (kind === 'ignore') {
+        c.fa_addopen(fa, fd, '/dev/null', O_RDWR, 0);
+        parentEnds.push(undefined);
+        continue;
+      }
+      const fds = [0, 0];
+      if (c.pipe2(fds, O_CLOEXEC) !== 0) throw new SpawnError(file, koffi.errno());
+      parentEnds.push(fds[0]);
+      childEnds.push(fds[1]);
+      // dup2 onto the child's fd clears close-on-exec there; the original closes at exec.
+      c.fa_adddup2(fa, fds[1], fd);
+    }
+    if (opts.cwd) c.fa_addchdir(fa, opts.cwd);
+    const none = Buffer.alloc(SIGSET_SIZE);
+    c.sigemptyset(none);
+    // Every bit set by hand: sigfillset(3) leaves out glibc's internal signals (32, 33), which
+    // posix_spawn would then leave ignored in the child, and ignored stays ignored across exec.
+    const all = Buffer.alloc(SIGSET_SIZE, 0xff);
+    c.attr_setsigmask(attr, none);
+    c.attr_setsigdefault(attr, all);
+    c.attr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (opts.setsid ? POSIX_SPAWN_SETSID : 0));
+    const envp = Object.entries(opts.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+    const pid = [0];
+    const rc = c.posix_spawn(pid, file, fa, attr, [file, ...args, null], [...envp, null]);
+    if (rc !== 0) throw new SpawnError(file, rc);
+    const pipes = parentEnds.map((fd) => (fd === undefined ? undefined : new net.Socket({ fd, readable: true, writable: false })));
+    parentEnds.length = 0;
+    return processHandle(pid[0], pipes);
+  } finally {
+    for (const fd of childEnds) closeSync(fd);
+    for (const fd of parentEnds) if (fd !== undefined) closeSync(fd);
+    c.fa_destroy(fa);
+    c.attr_destroy(attr);
+  }
+}
+
+/**
+ * reapSoon reaps a child that is about to end (or has ended) without holding a threadpool
+ * thread: it polls with WNOHANG a few times, then falls back to wait().
+ */
+export function reapSoon(child: SpawnedProcess, attempts = 20, intervalMs = 25): void {
+  if (child.tryReap() !== undefined) return;
+  if (attempts <= 0) {
+    void child.wait().catch(() => undefined);
+    return;
+  }
+  setTimeout(() => reapSoon(child, attempts - 1, intervalMs), intervalMs).unref();
+}
+
+function processHandle(pid: number, pipes: (net.Socket | undefined)[]): SpawnedProcess {
+  const c = load();
+  let status: number | undefined;
+  let waiting: Promise<number> | undefined;
+  return {
+    pid,
+    pipes,
+    tryReap() {
+      if (status !== undefined || waiting) return status;
+      const out = [0];
+      if (c.waitpid(pid, out, WNOHANG) === pid) status = out[0];
+      return status;
+    },
+    wait() {
+      if (status !== undefined) return Promise.resolve(status);
+      waiting ??= new Promise<number>((resolve, reject) => {
+        const out = [0];
+        c.waitpid.async(pid, out, 0, (err: unknown, r: number) => {
+          if (err) return reject(err);
+          if (r !== pid) return reject(new Error(`waitpid ${pid}: ${r}`));
+          status = out[0];
+          resolve(out[0]);
+        });
+      });
+      return waiting;
+    },
+  };
+}
