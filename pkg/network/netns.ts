@@ -2,7 +2,7 @@
 // commands in one by path, and binding a socket inside one from this process (setns on the
 // main thread around a synchronous bind, so no other code runs while the thread is away).
 import { closeSync, existsSync, openSync, readdirSync } from 'node:fs';
-import koffi from 'koffi';
+import { bindLibc, lastErrno } from '../util/libc.js';
 import { pinNamedNetns, unpinNamespace } from '../util/namespaces.js';
 import { execRunner, type Runner } from './exec.js';
 
@@ -52,11 +52,10 @@ export async function listNetns(prefix: string): Promise<string[]> {
   return names.filter((n) => n.startsWith(prefix)).sort();
 }
 
-let setnsFn: ((fd: number, nstype: number) => number) | undefined;
+const libc = bindLibc<{ setns: (fd: number, nstype: number) => number }>({ setns: 'int setns(int fd, int nstype)' });
 
 function setns(fd: number): void {
-  setnsFn ??= koffi.load('libc.so.6').func('int setns(int fd, int nstype)');
-  if (setnsFn(fd, CLONE_NEWNET) !== 0) throw new Error(`setns: errno ${koffi.errno()}`);
+  if (libc().setns(fd, CLONE_NEWNET) !== 0) throw new Error(`setns: errno ${lastErrno()}`);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import koffi from 'koffi';
+import { bindLibc } from './libc.js';
 
 const CLONE_NEWUTS = 0x04000000;
 const CLONE_NEWIPC = 0x08000000;
@@ -53,24 +54,16 @@ interface NsLib {
   umount2: (target: string, flags: number) => number;
 }
 
-let lib: NsLib | undefined;
-
-function load(): NsLib {
-  if (!lib) {
-    const c = koffi.load('libc.so.6');
-    lib = {
-      unshare: c.func('int unshare(int flags)'),
-      setns: c.func('int setns(int fd, int nstype)'),
-      sethostname: c.func('int sethostname(const char *name, size_t len)'),
-      socket: c.func('int socket(int domain, int type, int protocol)'),
-      ioctl: c.func('int ioctl(int fd, unsigned long request, _Inout_ uint8_t *arg)'),
-      close: c.func('int close(int fd)'),
-      mount: c.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
-      umount2: c.func('int umount2(const char *target, int flags)'),
-    };
-  }
-  return lib;
-}
+const load = bindLibc<NsLib>({
+  unshare: 'int unshare(int flags)',
+  setns: 'int setns(int fd, int nstype)',
+  sethostname: 'int sethostname(const char *name, size_t len)',
+  socket: 'int socket(int domain, int type, int protocol)',
+  ioctl: 'int ioctl(int fd, unsigned long request, _Inout_ uint8_t *arg)',
+  close: 'int close(int fd)',
+  mount: 'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)',
+  umount2: 'int umount2(const char *target, int flags)',
+});
 
 function check(rc: number, syscall: string, detail: string): void {
   if (rc < 0) throw new NamespaceError(syscall, koffi.errno(), detail);

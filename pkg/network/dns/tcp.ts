@@ -4,6 +4,7 @@
 // binds asynchronously, too late for withNetns), then handed to Node as a file descriptor.
 import net from 'node:net';
 import koffi from 'koffi';
+import { bindLibc } from '../../util/libc.js';
 import { withNetns } from '../netns.js';
 
 const AF_INET = 2;
@@ -20,21 +21,13 @@ interface SocketCalls {
   setsockopt: (fd: number, level: number, name: number, value: Buffer, len: number) => number;
   close: (fd: number) => number;
 }
-let calls: SocketCalls | undefined;
-
-function load(): SocketCalls {
-  if (!calls) {
-    const lib = koffi.load('libc.so.6');
-    calls = {
-      socket: lib.func('int socket(int domain, int type, int protocol)'),
-      bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),
-      listen: lib.func('int listen(int fd, int backlog)'),
-      setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *value, uint32_t len)'),
-      close: lib.func('int close(int fd)'),
-    };
-  }
-  return calls;
-}
+const load = bindLibc<SocketCalls>({
+  socket: 'int socket(int domain, int type, int protocol)',
+  bind: 'int bind(int fd, const void *addr, uint32_t len)',
+  listen: 'int listen(int fd, int backlog)',
+  setsockopt: 'int setsockopt(int fd, int level, int name, const void *value, uint32_t len)',
+  close: 'int close(int fd)',
+});
 
 function sockaddrIn(address: string, port: number): Buffer {
   const b = Buffer.alloc(16);

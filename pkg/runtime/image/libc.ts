@@ -1,13 +1,16 @@
 // libc.ts: the few syscalls the layer unpacker needs that Node's fs module lacks
 // (mknod for devices and overlay whiteouts, lsetxattr for opaque directories), through koffi.
-import koffi from 'koffi';
+import { bindLibc, errnoName, lastErrno } from '../../util/libc.js';
 
-const libc = koffi.load('libc.so.6');
-const mknodFn = libc.func('int mknod(const char *path, uint32_t mode, uint64_t dev)');
-const lsetxattrFn = libc.func(
-  'int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)',
-);
-const lgetxattrFn = libc.func('intptr_t lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)');
+const libc = bindLibc<{
+  mknod: (path: string, mode: number, dev: bigint) => number;
+  lsetxattr: (path: string, name: string, value: Buffer, size: number, flags: number) => number;
+  lgetxattr: (path: string, name: string, value: Buffer, size: number) => number | bigint;
+}>({
+  mknod: 'int mknod(const char *path, uint32_t mode, uint64_t dev)',
+  lsetxattr: 'int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)',
+  lgetxattr: 'intptr_t lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)',
+});
 
 /** S_IFCHR and friends are the file type bits mknod takes in its mode argument. */
 export const S_IFCHR = 0o020000;
@@ -37,28 +40,23 @@ export class ErrnoError extends Error {
   readonly code: string;
 }
 
-function errnoName(errno: number): string {
-  for (const [name, value] of Object.entries(koffi.os.errno)) if (value === errno) return name;
-  return `E${errno}`;
-}
-
 /** mknod creates a device node or fifo; mode includes the file type bits (S_IFCHR…). */
 export function mknod(path: string, mode: number, major = 0, minor = 0): void {
-  if (mknodFn(path, mode, makedev(major, minor)) !== 0) throw new ErrnoError('mknod', koffi.errno(), path);
+  if (libc().mknod(path, mode, makedev(major, minor)) !== 0) throw new ErrnoError('mknod', lastErrno(), path);
 }
 
 /** lsetxattr sets an extended attribute on path without following a final symlink. */
 export function lsetxattr(path: string, name: string, value: string | Buffer): void {
   const buf = typeof value === 'string' ? Buffer.from(value) : value;
-  if (lsetxattrFn(path, name, buf, buf.length, 0) !== 0) throw new ErrnoError('lsetxattr', koffi.errno(), path);
+  if (libc().lsetxattr(path, name, buf, buf.length, 0) !== 0) throw new ErrnoError('lsetxattr', lastErrno(), path);
 }
 
 /** lgetxattr reads an extended attribute, or returns undefined when it is not set. */
 export function lgetxattr(path: string, name: string): Buffer | undefined {
   const buf = Buffer.alloc(4096);
-  const n = Number(lgetxattrFn(path, name, buf, buf.length));
+  const n = Number(libc().lgetxattr(path, name, buf, buf.length));
   if (n < 0) {
-    const errno = koffi.errno();
+    const errno = lastErrno();
     if (errnoName(errno) === 'ENODATA') return undefined;
     throw new ErrnoError('lgetxattr', errno, path);
   }

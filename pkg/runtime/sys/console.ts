@@ -5,6 +5,7 @@
 // non-blocking and polled from the event loop, so a runtime that dies before connecting never
 // blocks a thread. Also here: TIOCSWINSZ, to resize the terminal through its master fd.
 import koffi from 'koffi';
+import { bindLibc, errnoName, strerror } from '../../util/libc.js';
 import { SyscallError } from './libc.js';
 
 const AF_UNIX = 1;
@@ -34,46 +35,31 @@ interface ConsoleLibc {
   cfmakeraw: (termios: Buffer) => void;
   malloc: (size: number) => unknown;
   free: (ptr: unknown) => void;
-  strerror: (errnum: number) => string;
 }
 
-let libc: ConsoleLibc | undefined;
-
-function load(): ConsoleLibc {
-  if (!libc) {
-    const lib = koffi.load('libc.so.6');
-    libc = {
-      socket: lib.func('int socket(int domain, int type, int protocol)'),
-      bind: lib.func('int bind(int fd, const void *addr, uint32_t len)'),
-      listen: lib.func('int listen(int fd, int backlog)'),
-      accept4: lib.func('int accept4(int fd, void *addr, void *len, int flags)'),
-      recvmsg: lib.func('intptr_t recvmsg(int fd, void *msg, int flags)'),
-      close: lib.func('int close(int fd)'),
-      // ioctl is variadic; on x86-64 and arm64 a fixed pointer third argument is passed the same way.
-      ioctl: lib.func('int ioctl(int fd, unsigned long request, void *arg)'),
-      posix_openpt: lib.func('int posix_openpt(int flags)'),
-      grantpt: lib.func('int grantpt(int fd)'),
-      unlockpt: lib.func('int unlockpt(int fd)'),
-      ptsname_r: lib.func('int ptsname_r(int fd, _Out_ uint8_t *buf, size_t len)'),
-      tcgetattr: lib.func('int tcgetattr(int fd, _Inout_ uint8_t *termios)'),
-      tcsetattr: lib.func('int tcsetattr(int fd, int action, const uint8_t *termios)'),
-      cfmakeraw: lib.func('void cfmakeraw(_Inout_ uint8_t *termios)'),
-      malloc: lib.func('void *malloc(size_t size)'),
-      free: lib.func('void free(void *ptr)'),
-      strerror: lib.func('const char *strerror(int errnum)'),
-    };
-  }
-  return libc;
-}
-
-function errnoName(errno: number): string {
-  for (const [name, value] of Object.entries(koffi.os.errno)) if (value === errno) return name;
-  return `E${errno}`;
-}
+const load = bindLibc<ConsoleLibc>({
+  socket: 'int socket(int domain, int type, int protocol)',
+  bind: 'int bind(int fd, const void *addr, uint32_t len)',
+  listen: 'int listen(int fd, int backlog)',
+  accept4: 'int accept4(int fd, void *addr, void *len, int flags)',
+  recvmsg: 'intptr_t recvmsg(int fd, void *msg, int flags)',
+  close: 'int close(int fd)',
+  // ioctl is variadic; on x86-64 and arm64 a fixed pointer third argument is passed the same way.
+  ioctl: 'int ioctl(int fd, unsigned long request, void *arg)',
+  posix_openpt: 'int posix_openpt(int flags)',
+  grantpt: 'int grantpt(int fd)',
+  unlockpt: 'int unlockpt(int fd)',
+  ptsname_r: 'int ptsname_r(int fd, _Out_ uint8_t *buf, size_t len)',
+  tcgetattr: 'int tcgetattr(int fd, _Inout_ uint8_t *termios)',
+  tcsetattr: 'int tcsetattr(int fd, int action, const uint8_t *termios)',
+  cfmakeraw: 'void cfmakeraw(_Inout_ uint8_t *termios)',
+  malloc: 'void *malloc(size_t size)',
+  free: 'void free(void *ptr)',
+});
 
 function fail(syscall: string, detail: string): never {
   const errno = koffi.errno();
-  throw new SyscallError(syscall, errno, errnoName(errno), `${detail}: ${load().strerror(errno)}`);
+  throw new SyscallError(syscall, errno, errnoName(errno), `${detail}: ${strerror(errno)}`);
 }
 
 const EAGAIN = 11;

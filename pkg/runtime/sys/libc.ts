@@ -1,6 +1,6 @@
 // libc.ts: the few libc syscalls the runtime needs that Node does not offer (mount, umount2),
 // bound with koffi. Loaded lazily so importing the runtime on a machine without glibc still works.
-import koffi from 'koffi';
+import { bindLibc, errnoName, lastErrno, strerror } from '../../util/libc.js';
 
 /** MountFlags are the mount(2) flags the runtime uses. */
 export const MountFlags = {
@@ -34,33 +34,16 @@ export class SyscallError extends Error {
 interface Libc {
   mount: (source: string, target: string, fstype: string, flags: number, data: string | null) => number;
   umount2: (target: string, flags: number) => number;
-  strerror: (errnum: number) => string;
 }
 
-let libc: Libc | undefined;
-
-function load(): Libc {
-  if (!libc) {
-    const lib = koffi.load('libc.so.6');
-    libc = {
-      mount: lib.func('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
-      umount2: lib.func('int umount2(const char *target, int flags)'),
-      strerror: lib.func('const char *strerror(int errnum)'),
-    };
-  }
-  return libc;
-}
-
-function errnoName(errno: number): string {
-  for (const [name, value] of Object.entries(koffi.os.errno)) {
-    if (value === errno) return name;
-  }
-  return `E${errno}`;
-}
+const load = bindLibc<Libc>({
+  mount: 'int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)',
+  umount2: 'int umount2(const char *target, int flags)',
+});
 
 function fail(syscall: string, detail: string): never {
-  const errno = koffi.errno();
-  throw new SyscallError(syscall, errno, errnoName(errno), `${detail}: ${load().strerror(errno)}`);
+  const errno = lastErrno();
+  throw new SyscallError(syscall, errno, errnoName(errno), `${detail}: ${strerror(errno)}`);
 }
 
 /** mount calls mount(2); it throws SyscallError on failure. */

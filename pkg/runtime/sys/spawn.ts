@@ -10,10 +10,10 @@
 // pipe on each of its first fds. Pipes are for output (the child writes, we read); Node never
 // learns of the child, so it is reaped here: wait() (a blocking waitpid on a libuv threadpool
 // thread, so for short-lived children only) or tryReap().
-import koffi from 'koffi';
 import type * as Koffi from 'koffi';
 import { closeSync } from 'node:fs';
 import net from 'node:net';
+import { bindLibc, lastErrno, strerror } from '../../util/libc.js';
 
 const O_RDWR = 0o2;
 const O_CLOEXEC = 0o2000000;
@@ -42,34 +42,24 @@ interface SpawnLibc {
   sigemptyset: (set: Buffer) => number;
   pipe2: (fds: number[], flags: number) => number;
   waitpid: ReturnType<Koffi.LibraryHandle['func']>;
-  strerror: (errnum: number) => string;
 }
 
-let libc: SpawnLibc | undefined;
-
-function load(): SpawnLibc {
-  if (!libc) {
-    const lib = koffi.load('libc.so.6');
-    libc = {
-      posix_spawn: lib.func('int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)'),
-      fa_init: lib.func('int posix_spawn_file_actions_init(void *fa)'),
-      fa_destroy: lib.func('int posix_spawn_file_actions_destroy(void *fa)'),
-      fa_addopen: lib.func('int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int flags, uint32_t mode)'),
-      fa_adddup2: lib.func('int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)'),
-      fa_addchdir: lib.func('int posix_spawn_file_actions_addchdir_np(void *fa, const char *path)'),
-      attr_init: lib.func('int posix_spawnattr_init(void *attr)'),
-      attr_destroy: lib.func('int posix_spawnattr_destroy(void *attr)'),
-      attr_setflags: lib.func('int posix_spawnattr_setflags(void *attr, short flags)'),
-      attr_setsigmask: lib.func('int posix_spawnattr_setsigmask(void *attr, const void *set)'),
-      attr_setsigdefault: lib.func('int posix_spawnattr_setsigdefault(void *attr, const void *set)'),
-      sigemptyset: lib.func('int sigemptyset(void *set)'),
-      pipe2: lib.func('int pipe2(_Out_ int *fds, int flags)'),
-      waitpid: lib.func('int waitpid(int pid, _Out_ int *status, int options)'),
-      strerror: lib.func('const char *strerror(int errnum)'),
-    };
-  }
-  return libc;
-}
+const load = bindLibc<SpawnLibc>({
+  posix_spawn: 'int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)',
+  fa_init: 'int posix_spawn_file_actions_init(void *fa)',
+  fa_destroy: 'int posix_spawn_file_actions_destroy(void *fa)',
+  fa_addopen: 'int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int flags, uint32_t mode)',
+  fa_adddup2: 'int posix_spawn_file_actions_adddup2(void *fa, int fd, int newfd)',
+  fa_addchdir: 'int posix_spawn_file_actions_addchdir_np(void *fa, const char *path)',
+  attr_init: 'int posix_spawnattr_init(void *attr)',
+  attr_destroy: 'int posix_spawnattr_destroy(void *attr)',
+  attr_setflags: 'int posix_spawnattr_setflags(void *attr, short flags)',
+  attr_setsigmask: 'int posix_spawnattr_setsigmask(void *attr, const void *set)',
+  attr_setsigdefault: 'int posix_spawnattr_setsigdefault(void *attr, const void *set)',
+  sigemptyset: 'int sigemptyset(void *set)',
+  pipe2: 'int pipe2(_Out_ int *fds, int flags)',
+  waitpid: 'int waitpid(int pid, _Out_ int *status, int options)',
+});
 
 /** SpawnStdio: what the child gets on one of its first fds. */
 export type SpawnStdio = 'ignore' | 'pipe';
@@ -103,7 +93,7 @@ export class SpawnError extends Error {
     readonly file: string,
     readonly errno: number,
   ) {
-    super(`spawn ${file}: ${load().strerror(errno)} (errno ${errno})`);
+    super(`spawn ${file}: ${strerror(errno)} (errno ${errno})`);
   }
 }
 
@@ -130,7 +120,7 @@ export function spawnProcess(file: string, args: string[], opts: SpawnOptions): 
         continue;
       }
       const fds = [0, 0];
-      if (c.pipe2(fds, O_CLOEXEC) !== 0) throw new SpawnError(file, koffi.errno());
+      if (c.pipe2(fds, O_CLOEXEC) !== 0) throw new SpawnError(file, lastErrno());
       parentEnds.push(fds[0]);
       childEnds.push(fds[1]);
       // dup2 onto the child's fd clears close-on-exec there; the original closes at exec.
