@@ -1,7 +1,6 @@
 // main.ts: `skiff agent` — startAgent for callers in-process (`skiff server` runs one) and
 // agentMain(argv) for the command line.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { pino, type Logger } from 'pino';
 import { loadKubeconfig, resolveContext } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest.js';
@@ -9,6 +8,7 @@ import { Agent, type AgentOptions, type BridgeNetworkSettings } from './agent.js
 import type { NodeConfig } from './node-status.js';
 import { openRuntime } from './runtime.js';
 import { parseDuration } from './shutdown.js';
+import { parseFlags } from '../util/flags.js';
 
 /** StartAgentOptions are the agent's settings (see agentUsage for the flags). */
 export interface StartAgentOptions {
@@ -136,51 +136,41 @@ SIGPWR means the machine is shutting down (see --shutdown-grace-period).
 
 /** agentMain runs the agent until SIGINT/SIGTERM; containers keep running after it stops. */
 export async function agentMain(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        server: { type: 'string' },
-        token: { type: 'string' },
-        kubeconfig: { type: 'string' },
-        'node-name': { type: 'string' },
-        'data-dir': { type: 'string' },
-        runtime: { type: 'string', default: 'crun' },
-        'runtime-endpoint': { type: 'string' },
-        port: { type: 'string', default: '10250' },
-        address: { type: 'string', default: '0.0.0.0' },
-        'node-ip': { type: 'string' },
-        'cgroup-parent': { type: 'string', default: '/skiff' },
-        'netns-prefix': { type: 'string' },
-        cpus: { type: 'string' },
-        memory: { type: 'string' },
-        'reserved-cpu': { type: 'string' },
-        'reserved-memory': { type: 'string' },
-        'max-pods': { type: 'string' },
-        'insecure-registry': { type: 'string', multiple: true, default: [] },
-        'pod-network': { type: 'string', default: 'bridge' },
-        'cluster-cidr': { type: 'string' },
-        'service-cidr': { type: 'string' },
-        'extra-cluster-cidr': { type: 'string', multiple: true, default: [] },
-        egress: { type: 'boolean', default: false },
-        'dns-upstream': { type: 'string' },
-        'node-lease-duration': { type: 'string' },
-        'pod-manifest-path': { type: 'string' },
-        'shutdown-grace-period': { type: 'string', default: '0' },
-        'shutdown-grace-period-critical-pods': { type: 'string', default: '0' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${agentUsage}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(agentUsage);
-    return 0;
-  }
+  const values = parseFlags(
+    argv,
+    {
+      server: { type: 'string' },
+      token: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      'node-name': { type: 'string' },
+      'data-dir': { type: 'string' },
+      runtime: { type: 'string', default: 'crun' },
+      'runtime-endpoint': { type: 'string' },
+      port: { type: 'string', default: '10250' },
+      address: { type: 'string', default: '0.0.0.0' },
+      'node-ip': { type: 'string' },
+      'cgroup-parent': { type: 'string', default: '/skiff' },
+      'netns-prefix': { type: 'string' },
+      cpus: { type: 'string' },
+      memory: { type: 'string' },
+      'reserved-cpu': { type: 'string' },
+      'reserved-memory': { type: 'string' },
+      'max-pods': { type: 'string' },
+      'insecure-registry': { type: 'string', multiple: true, default: [] },
+      'pod-network': { type: 'string', default: 'bridge' },
+      'cluster-cidr': { type: 'string' },
+      'service-cidr': { type: 'string' },
+      'extra-cluster-cidr': { type: 'string', multiple: true, default: [] },
+      egress: { type: 'boolean', default: false },
+      'dns-upstream': { type: 'string' },
+      'node-lease-duration': { type: 'string' },
+      'pod-manifest-path': { type: 'string' },
+      'shutdown-grace-period': { type: 'string', default: '0' },
+      'shutdown-grace-period-critical-pods': { type: 'string', default: '0' },
+    },
+    agentUsage,
+  );
+  if (typeof values === 'number') return values;
   const runtime = values.runtime;
   const podNetwork = values['pod-network'];
   if (!values['data-dir'] || (!values.server && !values.kubeconfig) || (runtime !== 'crun' && runtime !== 'runc') || (podNetwork !== 'bridge' && podNetwork !== 'loopback')) {

@@ -1,10 +1,10 @@
 // main.ts: `skiff controller-manager`, the controller manager as a process of its own against
 // an existing API server (kube-controller-manager's role); `skiff server` runs the same manager
 // in-process. It runs until SIGINT or SIGTERM, then releases its Lease.
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { knownControllers } from './registry.js';
 import { controllerOptionsFromEnv, parseDurationMs, startControllerManager } from './controllermanager.js';
+import { parseFlags } from '../util/flags.js';
 
 /** controllerManagerUsage is the command's help text. */
 export const controllerManagerUsage = `usage: skiff controller-manager (--server URL | --kubeconfig FILE) [flags]
@@ -23,33 +23,23 @@ export const controllerManagerUsage = `usage: skiff controller-manager (--server
 
 /** controllerManagerMain runs `skiff controller-manager ARGS` and resolves with the exit code once stopped. */
 export async function controllerManagerMain(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        server: { type: 'string' },
-        kubeconfig: { type: 'string' },
-        controllers: { type: 'string' },
-        'leader-elect': { type: 'string', default: 'true' },
-        'leader-elect-lease-duration': { type: 'string' },
-        'leader-elect-renew-deadline': { type: 'string' },
-        'leader-elect-retry-period': { type: 'string' },
-        'node-monitor-grace-period': { type: 'string' },
-        'node-monitor-period': { type: 'string' },
-        'node-startup-grace-period': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${controllerManagerUsage}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(controllerManagerUsage);
-    return 0;
-  }
+  const values = parseFlags(
+    argv,
+    {
+      server: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      controllers: { type: 'string' },
+      'leader-elect': { type: 'string', default: 'true' },
+      'leader-elect-lease-duration': { type: 'string' },
+      'leader-elect-renew-deadline': { type: 'string' },
+      'leader-elect-retry-period': { type: 'string' },
+      'node-monitor-grace-period': { type: 'string' },
+      'node-monitor-period': { type: 'string' },
+      'node-startup-grace-period': { type: 'string' },
+    },
+    controllerManagerUsage,
+  );
+  if (typeof values === 'number') return values;
   if (!values.server && !values.kubeconfig) {
     process.stderr.write(controllerManagerUsage);
     return 2;

@@ -1,11 +1,11 @@
 // main.ts: `skiff runtime --state-dir DIR --socket PATH [--runtime crun|runc] [--image-dir DIR]
 // [--insecure-registry HOST:PORT]... [--pids-limit N]` — run the runtime server until SIGINT/SIGTERM. Stopping it
 // leaves containers running; the next start adopts them.
-import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { pino } from 'pino';
 import { FsImageStore } from '../image/store.js';
 import { startRuntimeServer } from './server.js';
+import { parseFlags } from '../../util/flags.js';
 
 /** runtimeUsage is the command's help text. */
 export const runtimeUsage = `Usage: skiff runtime --state-dir DIR --socket PATH [--runtime crun|runc] [--image-dir DIR] [--insecure-registry HOST:PORT]... [--pids-limit N]
@@ -21,29 +21,19 @@ Runs the container runtime (CRI-shaped gRPC on a unix socket).
 
 /** runtimeMain runs the runtime server; it resolves when a signal stopped it. */
 export async function runtimeMain(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        'state-dir': { type: 'string' },
-        socket: { type: 'string' },
-        runtime: { type: 'string', default: 'crun' },
-        'image-dir': { type: 'string' },
-        'insecure-registry': { type: 'string', multiple: true, default: [] },
-        'pids-limit': { type: 'string', default: '0' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${runtimeUsage}`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(runtimeUsage);
-    return 0;
-  }
+  const values = parseFlags(
+    argv,
+    {
+      'state-dir': { type: 'string' },
+      socket: { type: 'string' },
+      runtime: { type: 'string', default: 'crun' },
+      'image-dir': { type: 'string' },
+      'insecure-registry': { type: 'string', multiple: true, default: [] },
+      'pids-limit': { type: 'string', default: '0' },
+    },
+    runtimeUsage,
+  );
+  if (typeof values === 'number') return values;
   const stateDir = values['state-dir'];
   const socketPath = values.socket;
   const runtime = values.runtime;
