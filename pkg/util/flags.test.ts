@@ -15,7 +15,7 @@ function capture(fn: () => unknown): { result: unknown; out: string; err: string
   }
 }
 
-const options = { 'state-dir': { type: 'string' }, repeat: { type: 'string', multiple: true, default: [] } } as const;
+const options = { 'state-dir': { type: 'string' as const }, repeat: { type: 'string' as const, multiple: true, default: [] as string[] } };
 
 test('values of known flags, with defaults', (t) => {
   const { result } = capture(() => parseFlags(['--state-dir', '/x', '--repeat', 'a', '--repeat', 'b'], options, 'USAGE\n'));
