@@ -1,16 +1,13 @@
-// events.ts: a small Event recorder for controllers. Kubernetes' recorder aggregates repeats
-// into one Event with a count; this one does the same per (object, reason, message) for the
-// life of the process, and never lets a failed write disturb the controller.
-import { randomBytes } from 'node:crypto';
-import { isNotFound } from '../api/errors.js';
-import { type KubeObject, rfc3339 } from '../api/meta.js';
+// events.ts: the controllers' Event recorder: the client's EventRecorder (aggregation of repeats
+// into one counted Event, a per-object rate limit, writes in the background) plus a log line per
+// event and, for tests, the list of what was recorded. Without a client it only records.
+import type { KubeObject } from '../api/meta.js';
 import type { Clock } from '../client/clock.js';
+import { EventRecorder as ClientEventRecorder, type EventType } from '../client/events.js';
 import type { Logger } from '../client/logger.js';
-import { Resources } from '../client/resources.js';
 import type { RestClient } from '../client/rest.js';
 
-/** EventType is Normal or Warning. */
-export type EventType = 'Normal' | 'Warning';
+export type { EventType } from '../client/events.js';
 
 /** RecordedEvent is what a recorder was asked to record (kept for tests and logs). */
 export interface RecordedEvent {
@@ -20,23 +17,18 @@ export interface RecordedEvent {
   message: string;
 }
 
-interface Aggregate {
-  name: string;
-  namespace: string;
-  count: number;
-  first: string;
-}
-
 /** EventRecorder writes core/v1 Events about objects. */
 export class EventRecorder {
   /** recorded lists every event asked for, oldest first (bounded to the last 1000). */
   readonly recorded: RecordedEvent[] = [];
-  private readonly seen = new Map<string, Aggregate>();
+  private readonly writer?: ClientEventRecorder;
 
   constructor(
-    private readonly client: RestClient | undefined,
+    client: RestClient | undefined,
     private readonly opts: { component: string; clock: Clock; logger?: Logger },
-  ) {}
+  ) {
+    if (client) this.writer = new ClientEventRecorder({ client, component: opts.component, clock: opts.clock, logger: opts.logger });
+  }
 
   /** event records that something happened to obj; the write happens in the background. */
   event(obj: KubeObject, type: EventType, reason: string, message: string): void {
@@ -44,49 +36,11 @@ export class EventRecorder {
     this.recorded.push({ object: ref, type, reason, message });
     if (this.recorded.length > 1000) this.recorded.shift();
     this.opts.logger?.info({ object: `${ref.namespace ?? ''}/${ref.name}`, kind: ref.kind, type, reason }, message);
-    if (!this.client) return;
-    void this.write(obj, type, reason, message).catch((err) => this.opts.logger?.debug({ err }, 'writing an event failed'));
+    this.writer?.event(obj, type, reason, message);
   }
 
-  private async write(obj: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
-    const client = this.client as RestClient;
-    const namespace = obj.metadata.namespace || 'default';
-    const key = `${obj.metadata.uid}|${reason}|${message}`;
-    const now = rfc3339(new Date(this.opts.clock.now()));
-    const events = client.resource(Resources.events).namespace(namespace);
-    const agg = this.seen.get(key);
-    if (agg) {
-      agg.count++;
-      try {
-        await events.patch(agg.name, 'merge', { count: agg.count, lastTimestamp: now });
-        return;
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-    }
-    const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
-    this.seen.set(key, { name, namespace, count: agg?.count ?? 1, first: agg?.first ?? now });
-    if (this.seen.size > 4096) this.seen.delete(this.seen.keys().next().value as string);
-    await events.create({
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name, namespace },
-      involvedObject: {
-        apiVersion: obj.apiVersion,
-        kind: obj.kind,
-        namespace: obj.metadata.namespace,
-        name: obj.metadata.name,
-        uid: obj.metadata.uid,
-        resourceVersion: obj.metadata.resourceVersion,
-      },
-      reason,
-      message,
-      type,
-      count: agg?.count ?? 1,
-      firstTimestamp: agg?.first ?? now,
-      lastTimestamp: now,
-      source: { component: this.opts.component },
-      reportingComponent: this.opts.component,
-    } as KubeObject);
+  /** flush resolves when every event recorded so far has been written (or failed). */
+  flush(): Promise<void> {
+    return this.writer?.flush() ?? Promise.resolve();
   }
 }
