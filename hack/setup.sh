@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(etcd-server etcd-client crun runc conmon docker-registry busybox-static iptables iproute2 kmod util-linux ca-certificates curl)
+# skopeo: only the pull benchmark's baseline (npm run bench:pull).
+APT_PACKAGES=(etcd-server etcd-client crun runc conmon docker-registry busybox-static iptables iproute2 kmod util-linux ca-certificates curl skopeo)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
