@@ -1,5 +1,6 @@
 // Integration tests of ContainerRuntime with real crun/runc and conmon (run as root).
 import test, { type ExecutionContext } from 'ava';
+import { readFileSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { newContainerConfig, newSandboxConfig, newTestEnv, testRuntimes, type TestEnv } from './testing/fixtures.js';
@@ -30,13 +31,22 @@ async function waitExited(rt: ContainerRuntime, id: string, timeoutMs = 20_000) 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** cpuUsageNs reads a cgroup's consumed CPU time in nanoseconds. */
-async function cpuUsageNs(cgroupsPath: string): Promise<bigint> {
+// Read synchronously, right next to the clock reads that bracket them: an async read's result
+// can wait behind other work on a loaded machine, which would stretch the usage window past
+// the wall-clock one.
+function cpuUsageNs(cgroupsPath: string): bigint {
   const mode = detectCgroupMode();
   if (mode === 'v2') {
-    const stat = await readFile(path.join(cgroupDir(mode, cgroupsPath, 'cpu'), 'cpu.stat'), 'utf8');
+    const stat = readFileSync(path.join(cgroupDir(mode, cgroupsPath, 'cpu'), 'cpu.stat'), 'utf8');
     return BigInt(/usage_usec (\d+)/.exec(stat)![1]) * 1000n;
   }
-  return BigInt((await readFile(path.join(cgroupDir(mode, cgroupsPath, 'cpuacct'), 'cpuacct.usage'), 'utf8')).trim());
+  return BigInt(readFileSync(path.join(cgroupDir(mode, cgroupsPath, 'cpuacct'), 'cpuacct.usage'), 'utf8').trim());
+}
+
+/** throttledPeriods is how many CFS periods the cgroup was throttled in (cpu.stat nr_throttled). */
+function throttledPeriods(cgroupsPath: string): number {
+  const stat = readFileSync(path.join(cgroupDir(detectCgroupMode(), cgroupsPath, 'cpu'), 'cpu.stat'), 'utf8');
+  return Number(/nr_throttled (\d+)/.exec(stat)?.[1] ?? 0);
 }
 
 async function runToExit(rt: ContainerRuntime, sandboxId: string, config: ContainerConfig) {
@@ -121,12 +131,14 @@ for (const runtime of testRuntimes()) {
     if (mode === 'v2') t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'cpu'), 'cpu.max'), 'utf8')).trim(), '20000 100000');
     else t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'cpu'), 'cpu.cfs_quota_us'), 'utf8')).trim(), '20000');
     await sleep(300);
-    const u0 = await cpuUsageNs(cgPath);
+    // The usage window lies inside the clock window, so the share can only be underestimated.
     const t0 = process.hrtime.bigint();
+    const u0 = cpuUsageNs(cgPath);
     await sleep(2000);
-    const used = (await cpuUsageNs(cgPath)) - u0;
+    const used = cpuUsageNs(cgPath) - u0;
     const share = Number(used) / Number(process.hrtime.bigint() - t0);
-    t.log(`busy loop used ${(share * 100).toFixed(1)}% of one core`);
+    t.log(`busy loop used ${(share * 100).toFixed(1)}% of one core; throttled in ${throttledPeriods(cgPath)} periods`);
+    t.true(throttledPeriods(cgPath) > 0, 'the kernel never throttled the busy loop');
     // Generous bounds: a loaded machine may give it less than its quota, never more.
     t.true(share > 0.005, `the busy loop did not run (${share})`);
     t.true(share <= 0.35, `CPU quota not enforced: ${(share * 100).toFixed(1)}% of a core`);

@@ -1,11 +1,11 @@
 // content.ts: the blob store, blobs/sha256/<hex>. A blob appears under its name only after
 // its bytes were written to a temp file, fsynced and verified against the digest.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { closeSync, createReadStream, fsync, openSync, writeSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { digestHex, DigestStream, sha256Digest, verifyDigest } from './digest.js';
+import { digestHex, sha256Digest, verifyDigest } from './digest.js';
 import { ImageError } from './errors.js';
 import { fsyncDir, tempName, writeFileAtomic } from './fsutil.js';
 
@@ -94,7 +94,9 @@ export class ContentStore {
 
   /** open streams a stored blob. */
   open(digest: string): Readable {
-    return createReadStream(this.path(digest));
+    // 1 MiB reads: each read is a threadpool round trip (~0.5 ms on these VMs); 64 KiB made
+    // reading a 10 MB layer ~160 of them.
+    return createReadStream(this.path(digest), { highWaterMark: 1 << 20 });
   }
 
   async remove(digest: string): Promise<void> {
@@ -109,21 +111,28 @@ export class ContentStore {
 
   private async writeTemp(source: Readable | AsyncIterable<Buffer>): Promise<{ digest: string; size: number; tmp: string }> {
     const tmp = join(this.tmpDir, tempName('blob'));
-    const hasher = new DigestStream();
-    const out = createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
+    const hash = createHash('sha256');
+    let size = 0;
+    // Each chunk is written synchronously as it arrives (page cache, microseconds); a write
+    // stream makes every chunk a threadpool round trip (~0.5 ms on these VMs). Only the fsync,
+    // which waits for the disk, goes to the threadpool.
+    const fd = openSync(tmp, 'wx', 0o644);
     try {
-      await pipeline(source, hasher, out);
-      // pipeline closed the fd; reopen to fsync so a crash after rename cannot leave a torn blob.
-      const fh = await open(tmp, 'r');
       try {
-        await fh.sync();
+        for await (const chunk of source) {
+          hash.update(chunk);
+          size += chunk.length;
+          writeSync(fd, chunk);
+        }
+        // A crash after the rename must not leave a torn blob.
+        await new Promise<void>((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
       } finally {
-        await fh.close();
+        closeSync(fd);
       }
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
     }
-    return { digest: hasher.digest(), size: hasher.bytes, tmp };
+    return { digest: `sha256:${hash.digest('hex')}`, size, tmp };
   }
 }
