@@ -122,6 +122,25 @@ test('a corrupted blob is rejected and nothing is recorded', async (t) => {
   t.deepEqual(await reopened.list(), []);
 });
 
+test('a blob whose bytes differ but unpack to the right layer (gzip header changed) is rejected, and its layer is not published', async (t) => {
+  const { registry } = t.context;
+  const image = await tinyImage('header-tamper', { bytes: 8192 });
+  const ref = await pushTiny(t, 'tamper:v1', image);
+  const manifest = JSON.parse(image.blobs.get(image.descriptor.digest)!.toString());
+  const hex = digestHex(manifest.layers[0].digest as string);
+  const data = join(registry.storageDir, 'docker/registry/v2/blobs/sha256', hex.slice(0, 2), hex, 'data');
+  const bytes = readFileSync(data);
+  bytes[4]! ^= 0xff; // gzip MTIME: the decompressed tar (and so the diffID) is unchanged
+  writeFileSync(data, bytes);
+
+  const store = await newStore(t);
+  const err = await t.throwsAsync(store.pull(ref, { insecureRegistries: [registry.host] }));
+  t.true(isImageError(err, 'DigestMismatch'), String(err));
+  t.deepEqual(readdirSync(join(store.root, 'layers/sha256')), [], 'the layer unpacked during the download is not published');
+  t.false(existsSync(join(store.root, 'blobs/sha256', hex)));
+  t.deepEqual(readdirSync(join(store.root, 'tmp')), [], 'temp files are cleaned up');
+});
+
 test('concurrent pulls of one image share one download of each blob', async (t) => {
   const { registry, web } = t.context;
   const counter = countingFetch();
