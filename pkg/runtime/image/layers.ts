@@ -40,16 +40,13 @@ export class LayerStore {
   /**
    * unpack extracts a layer blob and publishes it under diffID, which the uncompressed tar
    * must hash to (ImageError DigestMismatch otherwise). Returns the bytes it takes on disk.
-   * With publishAfter, nothing is published unless that promise resolves.
    */
-  async unpack(diffID: string, source: Readable, opts: { publishAfter?: Promise<unknown> } = {}): Promise<number> {
+  async unpack(diffID: string, source: Readable): Promise<number> {
     const tmp = join(this.tmpDir, tempName('layer'));
     try {
       const result = await unpackLayer(source, tmp, this.unpackOptions);
       verifyDigest(`layer ${diffID}`, diffID, result.diffID);
       const used = (await diskUsage(tmp)).bytes;
-      // Unpacked while its blob downloads: published only once the blob is verified and stored.
-      await opts.publishAfter;
       try {
         await rename(tmp, this.path(diffID));
       } catch (err: any) {

@@ -12,7 +12,7 @@
 import { statfs } from 'node:fs/promises';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { readArchive, type ArchiveImage } from './archive.js';
 import { ContentStore } from './content.js';
 import { ImageError } from './errors.js';
@@ -236,83 +236,12 @@ export class FsImageStore implements ImageStore {
       throw new ImageError('Unsupported', `image ${configDigest}: config lists ${diffIDs.length} layers, manifest ${manifest.layers.length}`);
     }
     const layers = await mapLimit(manifest.layers, this.opts.maxConcurrentDownloads ?? 3, async (desc, i): Promise<StoredLayer> => {
+      await this.ensureBlob(desc.digest, desc.size, open);
       const diffID = diffIDs[i]!;
-      const unpackedBytes = await this.ensureBlobAndLayer(desc.digest, desc.size, diffID, open);
+      const unpackedBytes = await this.ensureLayer(diffID, desc.digest);
       return { digest: desc.digest, diffID, size: desc.size, unpackedBytes };
     });
     return { id: configDigest, config, layers, size: layers.reduce((n, l) => n + l.size, 0) };
-  }
-
-  /**
-   * ensureBlobAndLayer stores a layer's blob and unpacks it. When neither is here yet, one
-   * download feeds both the content store and the unpacker, so the layer unpacks while it
-   * downloads instead of after (it is published only once the blob is verified); otherwise the
-   * missing part is made from what is there.
-   */
-  private async ensureBlobAndLayer(digest: string, size: number, diffID: string, open: (digest: string) => Promise<Readable>): Promise<number> {
-    let unpacked: unknown;
-    if (!(await this.content.has(digest)) && !(await this.layers.has(diffID))) {
-      unpacked = await this.flights.run(`blob:${digest}`, 'ensure', () =>
-        this.flights.run(`layer:${diffID}`, 'ensure', async () => {
-          if ((await this.content.has(digest)) || (await this.layers.has(diffID))) return undefined;
-          return this.downloadAndUnpack(digest, size, diffID, open);
-        }),
-      );
-    }
-    // Joined flights of other kinds return nothing: make sure of both either way (cheap if done).
-    await this.ensureBlob(digest, size, open);
-    return typeof unpacked === 'number' ? unpacked : this.ensureLayer(diffID, digest);
-  }
-
-  /** downloadAndUnpack tees one download of a layer blob into the content store and the unpacker. */
-  private async downloadAndUnpack(digest: string, size: number, diffID: string, open: (digest: string) => Promise<Readable>): Promise<number> {
-    const source = await open(digest);
-    const toStore = new PassThrough({ highWaterMark: 1 << 20 });
-    const toUnpack = new PassThrough({ highWaterMark: 1 << 20 });
-    let feedUnpacker = true;
-    let waiting = 0;
-    const drained = (): void => {
-      if (--waiting === 0) source.resume();
-    };
-    source.on('data', (chunk: Buffer) => {
-      const storeOk = toStore.write(chunk);
-      const unpackOk = !feedUnpacker || toUnpack.write(chunk);
-      if (storeOk && unpackOk) return;
-      source.pause();
-      waiting = (storeOk ? 0 : 1) + (unpackOk ? 0 : 1);
-      if (!storeOk) toStore.once('drain', drained);
-      if (!unpackOk) toUnpack.once('drain', drained);
-    });
-    source.once('end', () => {
-      toStore.end();
-      if (feedUnpacker) toUnpack.end();
-    });
-    source.once('error', (err) => {
-      toStore.destroy(err);
-      toUnpack.destroy(err);
-    });
-    const stored = this.content.ingest(digest, toStore, size).catch((err: unknown) => {
-      source.destroy();
-      toUnpack.destroy();
-      throw err;
-    });
-    const unpacked = this.layers.unpack(diffID, toUnpack, { publishAfter: stored }).catch((err: unknown) => {
-      // The blob's own verdict (e.g. DigestMismatch) decides what a failed pull reports: keep
-      // feeding the content store and stop feeding the unpacker.
-      if (feedUnpacker) {
-        feedUnpacker = false;
-        toUnpack.destroy();
-        if (toUnpack.listenerCount('drain') > 0) {
-          toUnpack.removeAllListeners('drain');
-          drained();
-        }
-      }
-      throw err;
-    });
-    const [storeResult, unpackResult] = await Promise.allSettled([stored, unpacked]);
-    if (storeResult.status === 'rejected') throw storeResult.reason;
-    if (unpackResult.status === 'rejected') throw unpackResult.reason;
-    return unpackResult.value;
   }
 
   private ensureBlob(digest: string, size: number, open: (digest: string) => Promise<Readable>): Promise<void> {
