@@ -5,9 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import koffi from 'koffi';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../pkg/util/ports.js';
 
 /** REGISTRY_BINARY is where Debian's docker-registry package installs the registry. */
 export const REGISTRY_BINARY = '/usr/bin/docker-registry';
@@ -19,18 +19,6 @@ export interface TestRegistry {
   /** storageDir is the registry's filesystem storage root (tests may tamper with blobs in it). */
   storageDir: string;
   stop(): Promise<void>;
-}
-
-/** freeLoopbackPort asks the kernel for a free port on 127.0.0.1. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** RegistryOptions configures a test registry. */
@@ -55,7 +43,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
   const dir = mkdtempSync(join(tmpdir(), 'skifftest-registry-'));
   try {
     for (let attempt = 0; ; attempt++) {
-      const port = await freeLoopbackPort();
+      const port = await freePort();
       try {
         return await launch(dir, port, opts);
       } catch (err) {
