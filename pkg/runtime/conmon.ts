@@ -84,7 +84,6 @@ export async function startConmon(o: ConmonOptions): Promise<{ pid: number; conm
     let buf = '';
     const timer = setTimeout(() => {
       cleanup();
-      reapSoon(child);
       reject(new ConmonError(`conmon for ${o.id}: timed out waiting for the container to be created`));
     }, o.timeoutMs ?? 60_000);
     const onData = (d: Buffer): void => {
@@ -98,7 +97,6 @@ export async function startConmon(o: ConmonOptions): Promise<{ pid: number; conm
     };
     const onEnd = (): void => {
       cleanup();
-      reapSoon(child);
       reject(new ConmonError(`conmon for ${o.id} exited before the container was created: ${stderr.trim() || 'see syslog'}`));
     };
     const cleanup = (): void => {
@@ -106,6 +104,9 @@ export async function startConmon(o: ConmonOptions): Promise<{ pid: number; conm
       sync.off('data', onData);
       sync.off('end', onEnd);
       sync.off('error', onEnd);
+      // conmon's first process has exited or is about to (it forks the monitor, which starts
+      // the runtime); it is not Node's child, so it is reaped here.
+      reapSoon(child);
     };
     sync.on('data', onData);
     sync.on('end', onEnd);
@@ -113,9 +114,6 @@ export async function startConmon(o: ConmonOptions): Promise<{ pid: number; conm
   });
   sync.destroy();
   stderrPipe.destroy();
-  // conmon's first process has exited by now (it forks the monitor, which starts the runtime);
-  // it is not Node's child, so it is reaped here.
-  reapSoon(child);
 
   const parsed = JSON.parse(message) as { data: number; message?: string };
   if (parsed.data < 0) throw new ConmonError(`creating container ${o.id}: ${parsed.message ?? 'runtime create failed'}`);
