@@ -4,8 +4,8 @@
 // (plus <persistDir>/oom after an OOM kill), which is how a restarted runtime learns what
 // happened while it was away.
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, constants as fsConstants } from 'node:fs';
-import { RunOnCreateEnv } from './oci/cli.js';
-import { reapSoon, spawnProcess } from './sys/spawn.js';
+import { RunOnCreateEnv, StartGateEnv } from './oci/cli.js';
+import { reapSoon, spawnProcessAsync } from './sys/spawn.js';
 
 /** ConmonOptions describes one container for conmon. */
 export interface ConmonOptions {
@@ -27,6 +27,8 @@ export interface ConmonOptions {
   /** start: the runtime starts the container right away (`run --detach` instead of `create`,
    * through the wrapper's RunOnCreateEnv): one runtime process instead of create + start. */
   start?: boolean;
+  /** gate: a start gate (gate.ts) the wrapper waits at before it runs the runtime. */
+  gate?: string;
   timeoutMs?: number;
 }
 
@@ -55,71 +57,103 @@ export function conmonArgs(o: ConmonOptions): string[] {
 /** ConmonError is a failed container creation. */
 export class ConmonError extends Error {}
 
-/** startConmon runs conmon, which runs `<runtime> create` (or, with `start`, `run --detach`); it
- * resolves with the container's init pid once the container is created (and, with `start`,
- * running). conmon waits for the runtime process, then reads the pid file and reaps the container
- * as its subreaper, so a container that exits at once still gets its exit file. */
-export async function startConmon(o: ConmonOptions): Promise<{ pid: number; conmonPid: number }> {
+/** ConmonLaunch is a conmon on its way: it runs the runtime's `create` (or `run --detach`) at
+ * once, or, with a start gate, once the gate opens. */
+export interface ConmonLaunch {
+  /** pid of conmon's first process (it forks the monitor and exits). */
+  pid: number;
+  /** created resolves with the container's init pid and the monitor's pid once conmon reports
+   * the container created (and, with `start`, running); it rejects with ConmonError if conmon
+   * reports a failure or ends first, or timeoutMs after it was first called. */
+  created(timeoutMs?: number): Promise<{ pid: number; conmonPid: number }>;
+}
+
+/** launchConmon starts conmon for o.id; o.gate names a start gate (gate.ts) the runtime's
+ * wrapper waits at. posix_spawn runs on the threadpool: the caller goes on while the kernel
+ * loads conmon. */
+export async function launchConmon(o: ConmonOptions): Promise<ConmonLaunch> {
   for (const d of [o.exitDir, o.persistDir, o.socketDir]) mkdirSync(d, { recursive: true });
   // conmon closes its own stdio; the log file must exist for readers before the first line.
   closeSync(openSync(o.logPath, fsConstants.O_CREAT | fsConstants.O_WRONLY | fsConstants.O_APPEND, 0o640));
 
   // posix_spawn, not child_process: see sys/spawn.ts (a fork of the runtime's Node process costs
-  // 7–8 ms with the event loop blocked; this ~1 ms).
-  const child = spawnProcess(o.conmonPath ?? '/usr/bin/conmon', conmonArgs(o), {
+  // 7–8 ms with the event loop blocked).
+  const child = await spawnProcessAsync(o.conmonPath ?? '/usr/bin/conmon', conmonArgs(o), {
     cwd: o.bundle,
     setsid: true,
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     // LC_ALL=C: conmon, the wrapper and the runtime skip loading locale files (their messages
     // are English either way); the container's environment comes from config.json.
-    env: { ...process.env, LC_ALL: 'C', _OCI_SYNCPIPE: '3', ...(o.start ? { [RunOnCreateEnv]: '1' } : {}) },
+    env: { ...process.env, LC_ALL: 'C', _OCI_SYNCPIPE: '3', ...(o.start ? { [RunOnCreateEnv]: '1' } : {}), ...(o.gate ? { [StartGateEnv]: o.gate } : {}) },
   });
+  reapSoon(child); // conmon's first process forks the monitor and exits at once
   const sync = child.pipes[3]!;
   const stderrPipe = child.pipes[2]!;
   let stderr = '';
   stderrPipe.on('data', (d: Buffer) => (stderr += d.toString()));
   stderrPipe.on('error', () => undefined);
 
-  const message = await new Promise<string>((resolve, reject) => {
+  // Read from the start: conmon's report (or its end) may come long before anyone asks.
+  const report = new Promise<string>((resolve, reject) => {
     let buf = '';
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new ConmonError(`conmon for ${o.id}: timed out waiting for the container to be created`));
-    }, o.timeoutMs ?? 60_000);
     const onData = (d: Buffer): void => {
       buf += d.toString();
       // conmon writes one JSON object per message: {"data": <pid or -1>, "message": "…"}
       const end = buf.indexOf('}');
       if (end >= 0) {
-        cleanup();
+        done();
         resolve(buf.slice(0, end + 1));
       }
     };
     const onEnd = (): void => {
-      cleanup();
+      done();
       reject(new ConmonError(`conmon for ${o.id} exited before the container was created: ${stderr.trim() || 'see syslog'}`));
     };
-    const cleanup = (): void => {
-      clearTimeout(timer);
+    const done = (): void => {
       sync.off('data', onData);
       sync.off('end', onEnd);
       sync.off('error', onEnd);
-      // conmon's first process has exited or is about to (it forks the monitor, which starts
-      // the runtime); it is not Node's child, so it is reaped here.
-      reapSoon(child);
+      sync.destroy();
+      stderrPipe.destroy();
     };
     sync.on('data', onData);
     sync.on('end', onEnd);
     sync.on('error', onEnd);
   });
-  sync.destroy();
-  stderrPipe.destroy();
+  report.catch(() => undefined); // a launch nobody waits for any more must not crash the process
 
-  const parsed = JSON.parse(message) as { data: number; message?: string };
-  if (parsed.data < 0) throw new ConmonError(`creating container ${o.id}: ${parsed.message ?? 'runtime create failed'}`);
-  // conmon wrote its pid file before it started the runtime; a few bytes, read at once.
-  const conmonPid = Number(readFileSync(o.conmonPidFile, 'utf8').trim());
-  return { pid: parsed.data, conmonPid };
+  let created: Promise<{ pid: number; conmonPid: number }> | undefined;
+  return {
+    pid: child.pid,
+    created(timeoutMs = 60_000) {
+      created ??= (async () => {
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new ConmonError(`conmon for ${o.id}: timed out waiting for the container to be created`)), timeoutMs);
+        });
+        let message: string;
+        try {
+          message = await Promise.race([report, timeout]);
+        } finally {
+          clearTimeout(timer);
+        }
+        const parsed = JSON.parse(message) as { data: number; message?: string };
+        if (parsed.data < 0) throw new ConmonError(`creating container ${o.id}: ${parsed.message?.trim() || 'runtime create failed'}`);
+        // conmon wrote its pid file before it started the runtime; a few bytes, read at once.
+        const conmonPid = Number(readFileSync(o.conmonPidFile, 'utf8').trim());
+        return { pid: parsed.data, conmonPid };
+      })();
+      return created;
+    },
+  };
+}
+
+/** startConmon runs conmon, which runs `<runtime> create` (or, with `start`, `run --detach`); it
+ * resolves with the container's init pid once the container is created (and, with `start`,
+ * running). conmon waits for the runtime process, then reads the pid file and reaps the container
+ * as its subreaper, so a container that exits at once still gets its exit file. */
+export async function startConmon(o: ConmonOptions): Promise<{ pid: number; conmonPid: number }> {
+  return (await launchConmon(o)).created(o.timeoutMs);
 }
 
 /** reopenLog asks conmon to reopen the container's log file (after it was rotated). conmon reads

@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { OciRuntimeCli } from './oci/cli.js';
 import { deadlineExceeded, RuntimeError } from './errors.js';
 import { ConsoleSocket, openPty, setWindowSize } from './sys/console.js';
+import { exitCode as exitCodeOf, exited } from './sys/spawn.js';
 import type { ExecSyncResult } from './types.js';
 
 /** ExecOptions selects the command and streams of an exec session. */
@@ -177,26 +178,51 @@ function startTtyExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pidFile
 }
 
 /** execSync runs cmd to completion, capturing output; timeoutMs 0 waits forever. On timeout the
- * process is killed and a DeadlineExceeded error is thrown (kubelet reports a probe timeout). */
+ * process is killed and a DeadlineExceeded error is thrown (kubelet reports a probe timeout). The
+ * runtime's exec process is started with posix_spawn: probes run this every few seconds per
+ * container, and a fork of the runtime's Node process would stall its event loop each time. */
 export async function execSync(cli: OciRuntimeCli, id: string, cmd: string[], timeoutMs: number, pidDir: string): Promise<ExecSyncResult> {
-  const session = startExec(cli, id, { cmd }, pidDir);
+  if (cmd.length === 0) throw new RuntimeError('InvalidArgument', 'exec needs a command');
+  const pidFile = path.join(pidDir, `exec-${randomBytes(8).toString('hex')}.pid`);
+  const child = await cli.spawnExecOutput(id, cmd, { pidFile });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  session.stdout.on('data', (d: Buffer) => out.push(d));
-  session.stderr.on('data', (d: Buffer) => err.push(d));
+  child.pipes[1]!.on('data', (d: Buffer) => out.push(d));
+  child.pipes[2]!.on('data', (d: Buffer) => err.push(d));
+  for (const p of child.pipes) p?.on('error', () => undefined);
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
   if (timeoutMs > 0) {
     timer = setTimeout(() => {
       timedOut = true;
-      void session.kill('SIGKILL');
+      void killExec(pidFile, child.pid, 'SIGKILL');
     }, timeoutMs);
   }
   try {
-    const exitCode = await session.exitCode;
+    const exitCode = exitCodeOf(await exited(child));
     if (timedOut) throw deadlineExceeded(`command ${JSON.stringify(cmd)} timed out after ${timeoutMs}ms`);
     return { stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode };
   } finally {
     clearTimeout(timer);
+    await rm(pidFile, { force: true });
+  }
+}
+
+/** killExec signals the exec'd process (from its pid file), or the runtime's exec process when
+ * there is no pid file (yet). */
+async function killExec(pidFile: string, runtimePid: number, signal: NodeJS.Signals): Promise<void> {
+  try {
+    const pid = Number((await readFile(pidFile, 'utf8')).trim());
+    if (pid > 0) {
+      process.kill(pid, signal);
+      return;
+    }
+  } catch {
+    // not started yet or already gone
+  }
+  try {
+    process.kill(runtimePid, signal);
+  } catch {
+    // gone
   }
 }

@@ -1,7 +1,7 @@
 // Integration tests of ContainerRuntime with real crun/runc and conmon (run as root).
 import test, { type ExecutionContext } from 'ava';
-import { readFileSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { closeSync, constants as fsConstants, openSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { newContainerConfig, newSandboxConfig, newTestEnv, testRuntimes, type TestEnv } from './testing/fixtures.js';
 import type { ContainerRuntime, RuntimeOptions } from './runtime.js';
@@ -10,6 +10,7 @@ import type { ContainerConfig } from './types.js';
 import { cgroupDir, detectCgroupMode } from './sys/cgroups.js';
 import { isNotFound } from './errors.js';
 import { mountsUnder } from './sys/mount.js';
+import { processAlive } from './conmon.js';
 
 async function setup(t: { teardown: (fn: () => Promise<void>) => void }, runtime: OciRuntimeName, opts: Partial<RuntimeOptions> = {}): Promise<{ env: TestEnv; rt: ContainerRuntime }> {
   const env = await newTestEnv(runtime);
@@ -29,6 +30,17 @@ async function waitExited(rt: ContainerRuntime, id: string, timeoutMs = 20_000) 
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** readConmonPid waits for the pid file conmon's first process writes when it forks the monitor. */
+async function readConmonPid(env: TestEnv, id: string): Promise<number> {
+  const file = path.join(env.stateDir, 'containers', id, 'bundle', 'conmon.pid');
+  for (let i = 0; i < 100; i++) {
+    const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+    if (pid > 0) return pid;
+    await sleep(20);
+  }
+  throw new Error(`no conmon pid file for ${id}`);
+}
 
 /** cpuUsageNs reads a cgroup's consumed CPU time in nanoseconds. */
 // Read synchronously, right next to the clock reads that bracket them: an async read's result
@@ -325,6 +337,67 @@ for (const runtime of testRuntimes()) {
     t.is(await rt2.containerPid(id), pid);
     await rt2.stopContainer(id, 0);
     t.is((await rt2.containerStatus(id)).state, 'CONTAINER_EXITED');
+  });
+
+  it('CreateContainer launches conmon behind the start gate: nothing runs before StartContainer; removing a created container leaves no conmon', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    const id = await rt.createContainer(sb, newContainerConfig({ command: ['echo', 'ran'] }));
+    const conmonPid = await readConmonPid(env, id);
+    t.true(await processAlive(conmonPid), 'conmon waits at the gate');
+    await sleep(300);
+    t.is((await rt.containerStatus(id)).state, 'CONTAINER_CREATED');
+    t.is(await rt.containerPid(id), 0);
+    t.is(await rt.cli.state(id), undefined, 'the OCI runtime has not seen the container');
+    await rt.startContainer(id);
+    const status = await waitExited(rt, id);
+    t.is(status.exitCode, 0);
+    t.is(await readFile(status.logPath, 'utf8').then((l) => l.trim().split(' ').slice(2).join(' ')), 'F ran');
+
+    const created = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'never' }, command: ['echo', 'never'] }));
+    const waiting = await readConmonPid(env, created);
+    t.true(await processAlive(waiting));
+    await rt.removeContainer(created);
+    t.false(await processAlive(waiting), 'conmon gave up and exited');
+    await t.throwsAsync(stat(path.join(env.stateDir, 'containers', created)));
+    t.deepEqual((await rt.listContainers()).map((c) => c.id), [id]);
+  });
+
+  it('a container created by a runtime that went away is started by the next one, also past a conmon still waiting at the old gate', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    // the first one's conmon gives up when the runtime lets go of its gate (as it would on a crash)
+    const first = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'first' }, command: ['sh', '-c', 'exit 4'] }));
+    const firstConmon = await readConmonPid(env, first);
+    // the second one's gate stays held by someone else: its old conmon keeps waiting
+    const second = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'second' }, command: ['sh', '-c', 'exit 6'] }));
+    const secondConmon = await readConmonPid(env, second);
+    const holder = openSync(path.join(env.stateDir, 'containers', second, 'start-gate'), fsConstants.O_RDWR | fsConstants.O_NONBLOCK);
+    t.teardown(() => closeSync(holder));
+    await rt.close();
+    const deadline = Date.now() + 5000;
+    while ((await processAlive(firstConmon)) && Date.now() < deadline) await sleep(50);
+    t.false(await processAlive(firstConmon), 'a conmon whose gate nobody holds gives up');
+    t.true(await processAlive(secondConmon));
+
+    const rt2 = await env.open();
+    t.is((await rt2.containerStatus(first)).state, 'CONTAINER_CREATED');
+    t.is((await rt2.containerStatus(second)).state, 'CONTAINER_CREATED');
+    await rt2.startContainer(first);
+    await rt2.startContainer(second);
+    t.false(await processAlive(secondConmon), 'the stale conmon was ended');
+    t.is((await waitExited(rt2, first)).exitCode, 4);
+    t.is((await waitExited(rt2, second)).exitCode, 6);
+  });
+
+  it('a container directory without a record (CreateContainer cut short) is removed when the runtime opens', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    await rt.close();
+    const orphan = path.join(env.stateDir, 'containers', `${env.prefix}-orphan`);
+    await mkdir(path.join(orphan, 'bundle'), { recursive: true });
+    await writeFile(path.join(orphan, 'bundle', 'conmon.pid'), '0');
+    await env.open();
+    await t.throwsAsync(stat(orphan));
   });
 
   it('stopping and removing a sandbox kills and removes its containers', async (t) => {

@@ -5,7 +5,7 @@
 // instance over the same state dir adopts everything a previous one started.
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ImageRecord, ImageStore } from './image/types.js';
@@ -13,7 +13,8 @@ import { OciRuntimeCli, OciRuntimeError, type OciRuntimeName } from './oci/cli.j
 import { generateSpec, type NamespacePaths } from './oci/spec.js';
 import { resolveUser } from './oci/user.js';
 import { defaultNofile } from './oci/defaults.js';
-import { processAlive, reopenLog, startConmon } from './conmon.js';
+import { launchConmon, processAlive, reopenLog, type ConmonLaunch, type ConmonOptions } from './conmon.js';
+import { StartGate } from './gate.js';
 import { detectCgroupMode, hybridHasV2Controllers, oomKillCount, type CgroupMode } from './sys/cgroups.js';
 import { mountOverlay, removeTree } from './sys/mount.js';
 import { mount, MountFlags } from './sys/libc.js';
@@ -97,9 +98,19 @@ function readIfRegular(file: string): string {
 }
 
 /** ContainerRuntime implements the CRI runtime service over crun/runc and conmon. */
+/** PendingStart is a created container's conmon, launched at CreateContainer, and its gate. */
+interface PendingStart {
+  gate: StartGate;
+  launch: Promise<ConmonLaunch>;
+}
+
 export class ContainerRuntime implements RuntimeService {
   private readonly sandboxes = new Map<string, SandboxRecord>();
   private readonly containers = new Map<string, ContainerRecord>();
+  /** unsaved: records changed in memory whose file saveSoon has yet to write. */
+  private readonly unsaved = new Set<ContainerRecord>();
+  /** pending: created containers whose conmon waits at the start gate (see createContainer). */
+  private readonly pending = new Map<string, PendingStart>();
   private readonly locks = new KeyedMutex();
   private readonly store: StateStore;
   private readonly clock: () => number;
@@ -151,6 +162,7 @@ export class ContainerRuntime implements RuntimeService {
     this.pauseRootfs = await ensurePauseRootfs(path.join(this.stateDir, 'pause'), this.opts.busyboxPath);
     for (const s of await this.store.loadSandboxes()) this.sandboxes.set(s.id, s);
     for (const c of await this.store.loadContainers()) this.containers.set(c.id, c);
+    await this.removeUnrecorded();
     for (const c of this.containers.values()) {
       if (c.conmonPid === 0 && !c.finished) await this.adoptStarted(c);
       await this.refresh(c);
@@ -354,9 +366,12 @@ export class ContainerRuntime implements RuntimeService {
 
   // ---------------------------------------------------------------- containers
 
-  /** createContainer prepares the container's overlay rootfs and OCI bundle. As containerd's CRI
-   * plugin does, the OCI runtime sees the container only at StartContainer: there conmon runs
-   * `run --detach`, one runtime process where create + start would take two. */
+  /** createContainer prepares the container's overlay rootfs and OCI bundle, and launches its
+   * conmon, as CRI-O does: conmon (and the wrapper that will run the OCI runtime) start up while
+   * the rest of CreateContainer and the caller's StartContainer travel; the wrapper waits at the
+   * container's start gate (gate.ts). The OCI runtime itself sees the container only at
+   * StartContainer, which opens the gate: `run --detach` then creates and starts it in one
+   * process where create + start would take two. */
   async createContainer(sandboxId: string, config: ContainerConfig, sandboxConfig?: PodSandboxConfig | null): Promise<string> {
     if (!config?.metadata?.name) throw invalidArgument('container config needs metadata.name');
     if (!config.image?.image) throw invalidArgument('container config needs image.image');
@@ -390,18 +405,25 @@ export class ContainerRuntime implements RuntimeService {
         oomKillsAtStart: 0,
         stopSignal: (image.config.config?.StopSignal || 'SIGTERM').replace(/^SIG/, ''),
       };
-      // The record is written before the mount: a crash after it must leave a record, so that
-      // RemoveContainer (or a new runtime) unmounts it. (Small files and directories are made
-      // synchronously on this path: see StateStore.write.)
+      // conmon first: it takes ~15 ms to get to the start gate, and everything until the caller's
+      // StartContainer arrives runs beside it. Then the record, before the mount: a crash after
+      // it must leave a record, so that RemoveContainer (or a new runtime) unmounts it; a crash
+      // before it leaves a directory without a record, which the next runtime removes (init), and
+      // a conmon that gives up at its gate. (Small files and directories are made synchronously
+      // on this path: see StateStore.write.)
       try {
+        for (const d of [bundle, path.dirname(logPath)]) mkdirSync(d, { recursive: true });
+        this.prestart(record);
         await this.store.saveContainer(record);
+        for (const d of [rootfs, path.join(dir, 'upper'), path.join(dir, 'work')]) mkdirSync(d);
       } catch (e) {
+        this.pending.get(id)?.gate.cancel();
+        this.pending.delete(id);
         await removeTree(dir).catch(() => undefined); // nothing is mounted yet
         throw e;
       }
       this.containers.set(id, record);
       try {
-        for (const d of [rootfs, path.join(dir, 'upper'), path.join(dir, 'work'), path.dirname(logPath)]) mkdirSync(d, { recursive: true });
         mountOverlay({ lowerDirs: image.layerDirs, upperDir: path.join(dir, 'upper'), workDir: path.join(dir, 'work'), target: rootfs });
         const spec = await this.containerSpec(s, config, image, rootfs, record.cgroupsPath);
         writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec));
@@ -495,7 +517,7 @@ export class ContainerRuntime implements RuntimeService {
       // Taken before start: a fast container's exit file can be older than start's return.
       const startedAt = this.clock() * 1e6;
       try {
-        const { pid, conmonPid } = await this.runUnderConmon(id, this.store.containerDir(id), { logPath: c.logPath, logSizeMax: this.opts.logSizeMax, stdin: c.config.stdin });
+        const { pid, conmonPid } = await this.startPending(c);
         c.pid = pid;
         c.conmonPid = conmonPid;
       } catch (e) {
@@ -504,8 +526,8 @@ export class ContainerRuntime implements RuntimeService {
         throw new RuntimeError('Internal', `starting container ${id}: ${(e as Error).message}`);
       }
       c.startedAt = startedAt;
-      await this.store.saveContainer(c);
       this.log?.info({ containerId: id }, 'container started');
+      this.saveSoon(c);
     });
   }
 
@@ -539,6 +561,18 @@ export class ContainerRuntime implements RuntimeService {
   }
 
   private async destroyContainer(c: ContainerRecord): Promise<void> {
+    const pending = this.pending.get(c.id);
+    if (pending) {
+      // Never started: the OCI runtime never saw it. The wrapper gives up at the gate and conmon
+      // reports the failed create and exits; its files in the bundle are written by then.
+      this.pending.delete(c.id);
+      pending.gate.cancel();
+      await pending.launch.then((l) => l.created(this.opts.killWaitMs ?? 10_000)).catch(() => undefined);
+      await removeTree(this.store.containerDir(c.id));
+      this.containers.delete(c.id);
+      return;
+    }
+    if (!c.finished && c.conmonPid === 0) await this.clearStaleLaunch(c);
     if (!c.finished) await this.killAndWait(c.id, c.conmonPid, 'KILL', this.opts.killWaitMs ?? 10_000).catch(() => undefined);
     await this.cli.delete(c.id);
     await removeTree(this.store.containerDir(c.id));
@@ -637,6 +671,11 @@ export class ContainerRuntime implements RuntimeService {
 
   /** close releases nothing but in-memory state: containers keep running under conmon. */
   async close(): Promise<void> {
+    // Created containers' conmons give up at their gates; a new runtime starts them afresh.
+    for (const p of this.pending.values()) p.gate.close();
+    this.pending.clear();
+    for (const c of this.unsaved) if (this.containers.get(c.id) === c) await this.store.saveContainer(c);
+    this.unsaved.clear();
     this.sandboxes.clear();
     this.containers.clear();
   }
@@ -694,10 +733,41 @@ export class ContainerRuntime implements RuntimeService {
     this.log?.info({ containerId: c.id, exitCode: c.exitCode, reason: c.reason }, 'container exited');
   }
 
+  /** saveSoon writes c's record once the current call has answered (a started container's, ~0.5
+   * ms off StartContainer's latency): on a timer, which fires after the answer's write, under the
+   * container's lock. A crash before it loses nothing: the next runtime adopts the container from
+   * conmon's pid files (adoptStarted); close() writes what is left. */
+  private saveSoon(c: ContainerRecord): void {
+    this.unsaved.add(c);
+    setTimeout(() => {
+      if (!this.unsaved.delete(c)) return;
+      this.locks
+        .run(c.id, async () => {
+          if (this.containers.get(c.id) === c) await this.store.saveContainer(c);
+        })
+        .catch((e) => this.log?.warn({ containerId: c.id, err: String(e) }, 'could not save the container record'));
+    }, 1);
+  }
+
+  /** removeUnrecorded removes container directories without a record: a CreateContainer cut
+   * short before it saved one (nothing was mounted yet; removeTree unmounts first all the same). */
+  private async removeUnrecorded(): Promise<void> {
+    const base = path.join(this.stateDir, 'containers');
+    for (const id of await readdir(base).catch(() => [] as string[])) {
+      if (this.containers.has(id)) continue;
+      this.log?.info({ containerId: id }, 'removing the directory of a container created only in part');
+      await removeTree(path.join(base, id)).catch((e) => this.log?.warn({ containerId: id, err: String(e) }, 'could not remove'));
+    }
+  }
+
   /** runUnderConmon creates and starts the bundle in <dir>/bundle under a conmon of its own. */
-  private runUnderConmon(id: string, dir: string, o: { logPath: string; logSizeMax?: number; stdin?: boolean }): Promise<{ pid: number; conmonPid: number }> {
+  private async runUnderConmon(id: string, dir: string, o: Partial<ConmonOptions> & { logPath: string }): Promise<{ pid: number; conmonPid: number }> {
+    return (await launchConmon(this.conmonOptions(id, dir, o))).created();
+  }
+
+  private conmonOptions(id: string, dir: string, o: Partial<ConmonOptions> & { logPath: string }): ConmonOptions {
     const bundle = path.join(dir, 'bundle');
-    return startConmon({
+    return {
       conmonPath: this.opts.conmonPath,
       id,
       runtimePath: this.cli.wrapperPath,
@@ -709,7 +779,58 @@ export class ContainerRuntime implements RuntimeService {
       socketDir: path.join(this.stateDir, 'sock'),
       start: true,
       ...o,
-    });
+    };
+  }
+
+  /** prestart launches a created container's conmon behind a start gate (see createContainer). */
+  private prestart(c: ContainerRecord): void {
+    const dir = this.store.containerDir(c.id);
+    const gate = StartGate.create(path.join(dir, 'start-gate'));
+    const launch = launchConmon(this.conmonOptions(c.id, dir, { logPath: c.logPath, logSizeMax: this.opts.logSizeMax, stdin: c.config.stdin, gate: gate.path }));
+    launch.catch(() => undefined); // StartContainer or RemoveContainer reports it
+    this.pending.set(c.id, { gate, launch });
+  }
+
+  /** startPending opens the container's start gate and waits for conmon's report. A container
+   * created by an earlier runtime process has no gate any more (its conmon gave up when that
+   * process died): it gets a conmon of its own now. */
+  private async startPending(c: ContainerRecord): Promise<{ pid: number; conmonPid: number }> {
+    const dir = this.store.containerDir(c.id);
+    const pending = this.pending.get(c.id);
+    if (!pending) {
+      await this.clearStaleLaunch(c);
+      return this.runUnderConmon(c.id, dir, { logPath: c.logPath, logSizeMax: this.opts.logSizeMax, stdin: c.config.stdin });
+    }
+    this.pending.delete(c.id);
+    try {
+      // The byte waits in the FIFO if the wrapper is not there yet (or conmon still loading).
+      pending.gate.open();
+      return await (await pending.launch).created();
+    } finally {
+      pending.gate.close();
+    }
+  }
+
+  /** clearStaleLaunch ends the conmon an earlier runtime process launched for a container it
+   * created but never recorded as started, and anything that conmon's runtime got to create. */
+  private async clearStaleLaunch(c: ContainerRecord): Promise<void> {
+    const bundle = path.join(this.store.containerDir(c.id), 'bundle');
+    const pidFile = path.join(bundle, 'conmon.pid');
+    const stale = Number(readIfRegular(pidFile).trim());
+    if (!stale) return;
+    if (await processAlive(stale)) {
+      try {
+        process.kill(stale, 'SIGKILL'); // its runtime child dies with it (PDEATHSIG)
+      } catch {
+        // gone already
+      }
+      const deadline = Date.now() + 2000;
+      while ((await processAlive(stale)) && Date.now() < deadline) await sleep(pollMs);
+    }
+    await this.cli.delete(c.id).catch(() => undefined);
+    await rm(pidFile, { force: true });
+    await rm(path.join(bundle, 'pidfile'), { force: true });
+    this.log?.info({ containerId: c.id, conmonPid: stale }, 'ended the conmon of a container an earlier runtime created');
   }
 
   /** adoptStarted completes the record of a container whose start was cut short (the runtime died
@@ -721,7 +842,9 @@ export class ContainerRuntime implements RuntimeService {
       readFile(path.join(bundle, 'conmon.pid'), 'utf8').then((t) => Number(t.trim()), () => 0),
       stat(path.join(bundle, 'pidfile')).then((st) => st, () => undefined),
     ]);
-    if (!conmonPid) return false;
+    // conmon is launched at CreateContainer; the container was started only if the OCI runtime
+    // wrote its pid file (after the start gate opened).
+    if (!conmonPid || !pidfile) return false;
     c.conmonPid = conmonPid;
     c.pid = pidfile ? Number((await readFile(path.join(bundle, 'pidfile'), 'utf8').catch(() => '0')).trim()) : 0;
     c.startedAt = Math.round((pidfile?.mtimeMs ?? this.clock()) * 1e6);

@@ -43,7 +43,7 @@ const BENCHES: BenchSpec[] = [
   { name: 'scheduler', file: 'scheduler.ts', args: ['--nodes', '1000', '--pods', '10000', '--max-seconds', '150'], timeoutSec: 420 },
   { name: 'network', file: 'network.ts', args: ['--pods', '30', '--seconds', '3'], timeoutSec: 180 },
   { name: 'runtime', file: 'runtime.ts', args: [], timeoutSec: 180, optional: true },
-  { name: 'runtime-runc', file: 'runtime.ts', args: ['--runtime', 'runc', '--runs', '15', '--parallel', '10'], timeoutSec: 180, optional: true },
+  { name: 'runtime-runc', file: 'runtime.ts', args: ['--runtime', 'runc', '--runs', '20', '--parallel', '50'], timeoutSec: 180, optional: true },
   { name: 'pull', file: 'pull.ts', args: ['--runs', '5'], timeoutSec: 120, optional: true },
   { name: 'agent', file: 'agent.ts', args: ['--runs', '50', '--pods', '100', '--max-seconds', '285'], timeoutSec: 330 },
   { name: 'cluster', file: 'cluster.ts', args: ['--replicas', '20'], timeoutSec: 600 },

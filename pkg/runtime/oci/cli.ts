@@ -6,13 +6,11 @@
 // outright (even with --cgroup-manager=disabled), while the v1 hierarchies it really uses are
 // unaffected. That wrapper is perl where the syscall numbers are known, so each call is two
 // processes (perl, crun) rather than five.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-
-const execFileAsync = promisify(execFile);
+import { runCommand, spawnProcessAsync, type CommandResult, type SpawnedProcess } from '../sys/spawn.js';
 
 /** OciRuntimeName names a supported low-level runtime. */
 export type OciRuntimeName = 'crun' | 'runc';
@@ -62,9 +60,27 @@ function perlQuote(s: string): string {
  * runtime process (see startConmon). */
 export const RunOnCreateEnv = 'SKIFF_OCI_RUN_ON_CREATE';
 
-/** shellRunOnCreate is the sh form of the create → run --detach rewrite (conmon passes the
- * subcommand first: the wrapper pins every global option itself). */
-const shellRunOnCreate = `if [ "$${RunOnCreateEnv}" = 1 ] && [ "$1" = create ]; then shift; set -- run --detach "$@"; fi\n`;
+/** StartGateEnv names the FIFO a `create` waits at before the runtime runs (see gate.ts). */
+export const StartGateEnv = 'SKIFF_OCI_START_GATE';
+
+/** shellRunOnCreate is the sh form of the start gate and the create → run --detach rewrite
+ * (conmon passes the subcommand first: the wrapper pins every global option itself). */
+const shellRunOnCreate =
+  `if [ -n "$${StartGateEnv}" ] && [ "$1" = create ]; then IFS= read -r gate < "$${StartGateEnv}" || gate=; ` +
+  `[ "$gate" = 1 ] || { echo 'start cancelled' >&2; exit 1; }; fi\n` +
+  `if [ "$${RunOnCreateEnv}" = 1 ] && [ "$1" = create ]; then shift; set -- run --detach "$@"; fi\n`;
+
+/** perlStartGate is the perl form of the start gate. The FIFO is opened O_RDONLY|O_NONBLOCK
+ * (0x800 on x86_64 and arm64) so that a gate nobody holds any more reads as end of file instead of
+ * blocking the open; then select waits for the byte (EAGAIN is 11). */
+const perlStartGate =
+  `if (@ARGV && $ARGV[0] eq 'create' && defined $ENV{${StartGateEnv}}) {\n` +
+  `  sysopen(my $gate, $ENV{${StartGateEnv}}, 0x800) or die "start gate: $!\\n";\n` +
+  `  my ($bits, $byte, $n) = ('', '');\n` +
+  `  vec($bits, fileno($gate), 1) = 1;\n` +
+  `  until (defined($n = sysread($gate, $byte, 1))) { die "start gate: $!\\n" if $! + 0 != 11; select(my $r = $bits, undef, undef, undef); }\n` +
+  `  die "start cancelled\\n" unless $n && $byte eq '1';\n` +
+  `}\n`;
 
 /** wrapperScript renders the wrapper script. perlPath, when given, is used for the hybrid-cgroup
  * case on architectures whose syscall numbers are known. */
@@ -81,6 +97,7 @@ export function wrapperScript(binary: string, root: string, hideUnifiedCgroup: b
       '# crun in a private mount namespace (propagation slave: the container rootfs mounted on the\n' +
       '# host is visible, nothing leaks back) without /sys/fs/cgroup/unified; see oci/cli.ts.\n' +
       `my ($none, $slash, $unified, $bin) = ('none', '/', '/sys/fs/cgroup/unified', ${perlQuote(binary)});\n` +
+      perlStartGate +
       `syscall(${nr.unshare}, 0x20000) == 0 or die "unshare: $!\\n"; # CLONE_NEWNS\n` +
       `syscall(${nr.mount}, $none, $slash, 0, 0x84000, 0) == 0 or die "mount: $!\\n"; # MS_REC|MS_SLAVE\n` +
       `syscall(${nr.umount2}, $unified, 2); # MNT_DETACH; not mounted is fine\n` +
@@ -111,6 +128,16 @@ export class OciRuntimeError extends Error {
   }
 }
 
+function execArgs(id: string, cmd: string[], opts: { pidFile: string; tty?: boolean; consoleSocket?: string; cwd?: string; env?: string[] }): string[] {
+  const args = ['exec', '--pid-file', opts.pidFile];
+  if (opts.tty) args.push('--tty');
+  if (opts.consoleSocket) args.push('--console-socket', opts.consoleSocket);
+  if (opts.cwd) args.push('--cwd', opts.cwd);
+  for (const e of opts.env ?? []) args.push('--env', e);
+  args.push(id, ...cmd);
+  return args;
+}
+
 /** OciRuntimeCli runs runtime commands for one runtime root. */
 export class OciRuntimeCli {
   readonly name: OciRuntimeName;
@@ -136,15 +163,19 @@ export class OciRuntimeCli {
     await chmod(this.wrapperPath, 0o755);
   }
 
-  /** run executes the runtime with args and returns stdout. */
+  /** run executes the runtime with args and returns stdout. posix_spawn, not child_process: a
+   * fork of the runtime's Node process blocks its event loop 7–8 ms and leaves copy-on-write
+   * faults behind (see sys/spawn.ts); stop, remove and status checks run this. */
   async run(args: string[], timeoutMs = 30_000): Promise<string> {
+    let r: CommandResult;
     try {
-      const { stdout } = await execFileAsync(this.wrapperPath, args, { timeout: timeoutMs, maxBuffer: 16 << 20 });
-      return stdout;
+      r = await runCommand(this.wrapperPath, args, { env: { ...process.env, LC_ALL: 'C' }, timeoutMs });
     } catch (e) {
-      const err = e as { stderr?: string; message: string };
-      throw new OciRuntimeError(args, err.stderr || err.message);
+      throw new OciRuntimeError(args, (e as Error).message);
     }
+    if (r.timedOut) throw new OciRuntimeError(args, `timed out after ${timeoutMs}ms; ${r.stderr}`);
+    if (r.code !== 0) throw new OciRuntimeError(args, r.stderr || `exit code ${r.code}`);
+    return r.stdout;
   }
 
   /** state returns the container's runtime state, or undefined if the runtime does not know it. */
@@ -172,6 +203,12 @@ export class OciRuntimeCli {
     }
   }
 
+  /** spawnExecOutput starts `exec` of a process without stdin or terminal with posix_spawn (no
+   * fork of the runtime's Node process: probes run this); its stdout and stderr are pipes 1 and 2. */
+  spawnExecOutput(id: string, cmd: string[], opts: { pidFile: string }): Promise<SpawnedProcess> {
+    return spawnProcessAsync(this.wrapperPath, execArgs(id, cmd, opts), { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
   /** spawnExec starts `exec` of a process in the container; pidFile receives the process pid.
    * With tty, the runtime makes a terminal in the container and either sends its master over
    * consoleSocket or (without one) relays it over its own stdio, which must then be a terminal
@@ -181,12 +218,7 @@ export class OciRuntimeCli {
     cmd: string[],
     opts: { pidFile: string; tty?: boolean; consoleSocket?: string; stdin?: boolean; cwd?: string; env?: string[]; stdio?: number },
   ): ChildProcess {
-    const args = ['exec', '--pid-file', opts.pidFile];
-    if (opts.tty) args.push('--tty');
-    if (opts.consoleSocket) args.push('--console-socket', opts.consoleSocket);
-    if (opts.cwd) args.push('--cwd', opts.cwd);
-    for (const e of opts.env ?? []) args.push('--env', e);
-    args.push(id, ...cmd);
+    const args = execArgs(id, cmd, opts);
     if (opts.stdio !== undefined) return spawn(this.wrapperPath, args, { stdio: [opts.stdio, opts.stdio, opts.stdio] });
     return spawn(this.wrapperPath, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   }

@@ -1,6 +1,7 @@
 import test from 'ava';
+import { readdirSync } from 'node:fs';
 import type net from 'node:net';
-import { exitCode, SpawnError, spawnProcess } from './spawn.js';
+import { exitCode, runCommand, SpawnError, spawnProcess, spawnProcessAsync } from './spawn.js';
 
 function readAll(s: net.Socket | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -58,4 +59,28 @@ test('a missing binary is a SpawnError with ENOENT', (t) => {
   const err = t.throws(() => spawnProcess('/nonexistent/skifftest-bin', [], { env: {}, stdio: [] }));
   t.true(err instanceof SpawnError);
   t.is((err as SpawnError).errno, 2);
+});
+
+test('spawnProcessAsync: the same child, started from the threadpool; a failure rejects and closes the pipes', async (t) => {
+  const child = await spawnProcessAsync('/bin/sh', ['-c', 'echo "$0 $FOO"; exit 5', 'async'], { env: { FOO: 'baz' }, stdio: ['ignore', 'pipe'], setsid: true });
+  t.true(child.pid > 0);
+  t.is(await readAll(child.pipes[1]), 'async baz\n');
+  t.is(exitCode(await child.wait()), 5);
+  // a failed spawn rejects with the errno, and leaves no pipe open
+  const fdsBefore = readdirSync('/proc/self/fd').length;
+  const err = await t.throwsAsync(spawnProcessAsync('/nonexistent/skifftest-bin', [], { env: {}, stdio: ['ignore', 'pipe'] }));
+  t.true(err instanceof SpawnError);
+  t.is((err as SpawnError).errno, 2);
+  t.is(readdirSync('/proc/self/fd').length, fdsBefore);
+});
+
+test('runCommand: stdout, stderr and exit code; a command past its timeout is killed', async (t) => {
+  const env = { PATH: '/usr/bin:/bin' };
+  t.deepEqual(await runCommand('/bin/sh', ['-c', 'echo out; echo err >&2; exit 3'], { env }), { code: 3, stdout: 'out\n', stderr: 'err\n', timedOut: false });
+  const started = Date.now();
+  const slow = await runCommand('/bin/sh', ['-c', 'echo before; exec sleep 30'], { env, timeoutMs: 300 });
+  t.true(Date.now() - started < 10_000);
+  t.is(slow.code, 128 + 9);
+  t.true(slow.timedOut);
+  t.is(slow.stdout, 'before\n');
 });

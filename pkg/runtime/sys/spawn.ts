@@ -28,7 +28,9 @@ const ATTR_SIZE = 1024;
 const SIGSET_SIZE = 256;
 
 interface SpawnLibc {
-  posix_spawn: (pid: number[], path: string, fa: Buffer, attr: Buffer, argv: (string | null)[], envp: (string | null)[]) => number;
+  posix_spawn: ((pid: number[], path: string, fa: Buffer, attr: Buffer, argv: (string | null)[], envp: (string | null)[]) => number) & {
+    async: (pid: number[], path: string, fa: Buffer, attr: Buffer, argv: (string | null)[], envp: (string | null)[], cb: (err: unknown, rc: number) => void) => void;
+  };
   fa_init: (fa: Buffer) => number;
   fa_destroy: (fa: Buffer) => number;
   fa_addopen: (fa: Buffer, fd: number, path: string, flags: number, mode: number) => number;
@@ -103,8 +105,52 @@ export function exitCode(status: number): number {
   return signal === 0 ? (status >> 8) & 0xff : 128 + signal;
 }
 
-/** spawnProcess starts file with args (argv[0] is file) and returns once it has exec'd. */
+/** spawnProcess starts file with args (argv[0] is file) and returns once it has exec'd. The
+ * event loop waits meanwhile (~1–2 ms: the kernel loads the new program before posix_spawn
+ * returns); spawnProcessAsync does the same on a threadpool thread. */
 export function spawnProcess(file: string, args: string[], opts: SpawnOptions): SpawnedProcess {
+  const call = prepareSpawn(file, args, opts);
+  try {
+    const pid = [0];
+    return call.done(call.libc.posix_spawn(pid, file, call.fa, call.attr, call.argv, call.envp), pid[0]!);
+  } finally {
+    call.release();
+  }
+}
+
+/** spawnProcessAsync is spawnProcess with posix_spawn on libuv's threadpool: the event loop goes
+ * on while the kernel loads the program. */
+export function spawnProcessAsync(file: string, args: string[], opts: SpawnOptions): Promise<SpawnedProcess> {
+  const call = prepareSpawn(file, args, opts);
+  const pid = [0];
+  return new Promise<SpawnedProcess>((resolve, reject) => {
+    call.libc.posix_spawn.async(pid, file, call.fa, call.attr, call.argv, call.envp, (err, rc) => {
+      try {
+        if (err) throw err;
+        resolve(call.done(rc, pid[0]!));
+      } catch (e) {
+        reject(e);
+      } finally {
+        call.release();
+      }
+    });
+  });
+}
+
+interface PreparedSpawn {
+  libc: SpawnLibc;
+  fa: Buffer;
+  attr: Buffer;
+  argv: (string | null)[];
+  envp: (string | null)[];
+  /** done turns posix_spawn's result into the process handle (or throws SpawnError). */
+  done(rc: number, pid: number): SpawnedProcess;
+  /** release closes the child's pipe ends (and ours, unless done handed them out). */
+  release(): void;
+}
+
+/** prepareSpawn builds posix_spawn's file actions and attributes, and the pipes. */
+function prepareSpawn(file: string, args: string[], opts: SpawnOptions): PreparedSpawn {
   const c = load();
   const fa = Buffer.alloc(FILE_ACTIONS_SIZE);
   const attr = Buffer.alloc(ATTR_SIZE);
@@ -112,6 +158,12 @@ export function spawnProcess(file: string, args: string[], opts: SpawnOptions): 
   const parentEnds: (number | undefined)[] = [];
   c.fa_init(fa);
   c.attr_init(attr);
+  const release = (): void => {
+    for (const fd of childEnds.splice(0)) closeSync(fd);
+    for (const fd of parentEnds.splice(0)) if (fd !== undefined) closeSync(fd);
+    c.fa_destroy(fa);
+    c.attr_destroy(attr);
+  };
   try {
     for (const [fd, kind] of opts.stdio.entries()) {
       if (kind === 'ignore') {
@@ -122,9 +174,9 @@ export function spawnProcess(file: string, args: string[], opts: SpawnOptions): 
       const fds = [0, 0];
       if (c.pipe2(fds, O_CLOEXEC) !== 0) throw new SpawnError(file, lastErrno());
       parentEnds.push(fds[0]);
-      childEnds.push(fds[1]);
+      childEnds.push(fds[1]!);
       // dup2 onto the child's fd clears close-on-exec there; the original closes at exec.
-      c.fa_adddup2(fa, fds[1], fd);
+      c.fa_adddup2(fa, fds[1]!, fd);
     }
     if (opts.cwd) c.fa_addchdir(fa, opts.cwd);
     const none = Buffer.alloc(SIGSET_SIZE);
@@ -135,18 +187,87 @@ export function spawnProcess(file: string, args: string[], opts: SpawnOptions): 
     c.attr_setsigmask(attr, none);
     c.attr_setsigdefault(attr, all);
     c.attr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (opts.setsid ? POSIX_SPAWN_SETSID : 0));
-    const envp = Object.entries(opts.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
-    const pid = [0];
-    const rc = c.posix_spawn(pid, file, fa, attr, [file, ...args, null], [...envp, null]);
-    if (rc !== 0) throw new SpawnError(file, rc);
-    const pipes = parentEnds.map((fd) => (fd === undefined ? undefined : new net.Socket({ fd, readable: true, writable: false })));
-    parentEnds.length = 0;
-    return processHandle(pid[0], pipes);
+  } catch (e) {
+    release();
+    throw e;
+  }
+  const envp = Object.entries(opts.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+  return {
+    libc: c,
+    fa,
+    attr,
+    argv: [file, ...args, null],
+    envp: [...envp, null],
+    done(rc, pid) {
+      if (rc !== 0) throw new SpawnError(file, rc);
+      const pipes = parentEnds.map((fd) => (fd === undefined ? undefined : new net.Socket({ fd, readable: true, writable: false })));
+      parentEnds.length = 0;
+      return processHandle(pid, pipes);
+    },
+    release,
+  };
+}
+
+/**
+ * exited resolves with the child's status (as waitpid's) once its pipes have closed and it has
+ * been reaped. A child closes its pipes as it exits, so the reap is a WNOHANG poll or two: no
+ * threadpool thread waits on a running child (a long exec would hold one of libuv's four). Like
+ * Node's 'close' event, it waits for the pipes: a grandchild holding them holds it too.
+ */
+export async function exited(child: SpawnedProcess): Promise<number> {
+  await Promise.all(
+    child.pipes.map((p) =>
+      p === undefined || p.destroyed
+        ? undefined
+        : new Promise<void>((resolve) => {
+            p.once('close', () => resolve());
+            p.resume(); // a pipe nobody reads must still reach its end
+          }),
+    ),
+  );
+  for (let delay = 0; delay < 64; delay = delay * 2 || 1) {
+    const status = child.tryReap();
+    if (status !== undefined) return status;
+    await new Promise((r) => setTimeout(r, delay));
+  }
+  return child.wait();
+}
+
+/** CommandResult is a finished command's status and output. */
+export interface CommandResult {
+  /** code: the exit code, 128+signal when killed (see exitCode). */
+  code: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** runCommand runs file to completion with posix_spawn (no fork of the Node process), capturing
+ * stdout and stderr; after timeoutMs (0: none) the child gets SIGKILL. */
+export async function runCommand(file: string, args: string[], opts: { env: SpawnOptions['env']; timeoutMs?: number }): Promise<CommandResult> {
+  const child = await spawnProcessAsync(file, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.pipes[1]!.on('data', (d: Buffer) => out.push(d));
+  child.pipes[2]!.on('data', (d: Buffer) => err.push(d));
+  for (const p of child.pipes) p?.on('error', () => undefined);
+  let timedOut = false;
+  const timer =
+    opts.timeoutMs && opts.timeoutMs > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          try {
+            process.kill(child.pid, 'SIGKILL');
+          } catch {
+            // already gone
+          }
+        }, opts.timeoutMs)
+      : undefined;
+  try {
+    const status = await exited(child);
+    return { code: exitCode(status), stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), timedOut };
   } finally {
-    for (const fd of childEnds) closeSync(fd);
-    for (const fd of parentEnds) if (fd !== undefined) closeSync(fd);
-    c.fa_destroy(fa);
-    c.attr_destroy(attr);
+    clearTimeout(timer);
   }
 }
 
