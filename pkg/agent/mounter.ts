@@ -1,10 +1,9 @@
 // mounter.ts: the few host mounts the agent makes itself (tmpfs for emptyDir medium Memory),
-// through mount(8)/umount(8) so the agent needs no native code.
-import { execFile } from 'node:child_process';
+// through mount(8)/umount(8), started with posix_spawn (no fork of the agent's Node process).
 import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
+import { execRunner } from '../network/exec.js';
 
-const run = promisify(execFile);
+const run = (file: string, args: string[]) => execRunner([file, ...args]);
 
 /** Mounter mounts and unmounts tmpfs directories. */
 export interface Mounter {

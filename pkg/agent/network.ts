@@ -4,11 +4,8 @@
 // containers of a pod talk over 127.0.0.1, nothing reaches them from outside, and the pod has
 // no podIP. Because the agent made the namespace, it can enter it to run httpGet and tcpSocket
 // probes. A real plugin implements the same interface and returns the pod's IP.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execRunner } from '../network/exec.js';
 import { createNetns, deleteNetns, listNetns } from '../network/netns.js';
-
-const run = promisify(execFile);
 
 /** PodNetworkStatus is what the network plugin made for a pod. */
 export interface PodNetworkStatus {
@@ -36,7 +33,7 @@ export class LoopbackNetwork implements PodNetwork {
 
   async setUp(podUID: string): Promise<PodNetworkStatus> {
     const { path, created } = createNetns(this.name(podUID));
-    if (!created) await run('ip', ['-n', this.name(podUID), 'link', 'set', 'lo', 'up']);
+    if (!created) await execRunner(['ip', '-n', this.name(podUID), 'link', 'set', 'lo', 'up']);
     return { netnsPath: path, ip: '' };
   }
 

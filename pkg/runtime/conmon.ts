@@ -5,7 +5,7 @@
 // happened while it was away.
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, constants as fsConstants } from 'node:fs';
 import { RunOnCreateEnv, StartGateEnv } from './oci/cli.js';
-import { reapSoon, spawnProcessAsync } from './sys/spawn.js';
+import { reapSoon, spawnProcessAsync } from '../util/spawn.js';
 
 /** ConmonOptions describes one container for conmon. */
 export interface ConmonOptions {
@@ -76,7 +76,7 @@ export async function launchConmon(o: ConmonOptions): Promise<ConmonLaunch> {
   // conmon closes its own stdio; the log file must exist for readers before the first line.
   closeSync(openSync(o.logPath, fsConstants.O_CREAT | fsConstants.O_WRONLY | fsConstants.O_APPEND, 0o640));
 
-  // posix_spawn, not child_process: see sys/spawn.ts (a fork of the runtime's Node process costs
+  // posix_spawn, not child_process: see util/spawn.ts (a fork of the runtime's Node process costs
   // 7–8 ms with the event loop blocked).
   const child = await spawnProcessAsync(o.conmonPath ?? '/usr/bin/conmon', conmonArgs(o), {
     cwd: o.bundle,

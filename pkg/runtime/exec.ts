@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { OciRuntimeCli } from './oci/cli.js';
 import { deadlineExceeded, RuntimeError } from './errors.js';
 import { ConsoleSocket, openPty, setWindowSize } from './sys/console.js';
-import { exitCode as exitCodeOf, exited } from './sys/spawn.js';
+import { exitCode as exitCodeOf, exited } from '../util/spawn.js';
 import type { ExecSyncResult } from './types.js';
 
 /** ExecOptions selects the command and streams of an exec session. */
@@ -44,22 +44,27 @@ export interface ExecSession {
 
 const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
-/** startExec starts cmd in container id; pidDir holds the exec's pid file. */
-export function startExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pidDir: string): ExecSession {
+/** startExec starts cmd in container id; pidDir holds the exec's pid file. Without a terminal
+ * the runtime's exec process is started with posix_spawn (see util/spawn.ts); TTY sessions, which
+ * hand runc a terminal of ours as its stdio, still go through child_process. */
+export async function startExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pidDir: string): Promise<ExecSession> {
   if (opts.cmd.length === 0) throw new RuntimeError('InvalidArgument', 'exec needs a command');
   const name = `exec-${randomBytes(8).toString('hex')}`;
   const pidFile = path.join(pidDir, `${name}.pid`);
   if (opts.tty) return startTtyExec(cli, id, opts, pidFile, path.join(pidDir, `${name}.sock`));
-  const child = cli.spawnExec(id, opts.cmd, { pidFile, stdin: opts.stdin });
+  const child = await cli.spawnExecOutput(id, opts.cmd, { pidFile, stdin: opts.stdin });
   // a process that exits without reading its stdin makes writes fail with EPIPE; that is not fatal
-  child.stdin?.on('error', () => undefined);
+  for (const p of child.pipes) p?.on('error', () => undefined);
   return {
-    stdin: child.stdin,
-    stdout: child.stdout!,
-    stderr: child.stderr!,
-    exitCode: exitOf(child, pidFile),
+    stdin: child.pipes[0] ?? null,
+    stdout: child.pipes[1]!,
+    stderr: child.pipes[2]!,
+    exitCode: exited(child).then(async (status) => {
+      await rm(pidFile, { force: true });
+      return exitCodeOf(status);
+    }),
     resize: () => undefined,
-    kill: killer(child, pidFile),
+    kill: (signal = 'SIGKILL') => killExec(pidFile, child.pid, signal),
   };
 }
 

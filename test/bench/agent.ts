@@ -19,7 +19,7 @@
 //
 // Usage: npm run bench:agent [-- --runs 50 --pods 100 --sample-seconds 20 --max-seconds 285]  (as root)
 import { spawn } from 'node:child_process';
-import { exitCode, spawnProcess } from '../../pkg/runtime/sys/spawn.js';
+import { exitCode, spawnProcess } from '../../pkg/util/spawn.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -16,7 +16,7 @@ import { newContainerConfig, newSandboxConfig, newTestEnv, type TestEnv } from '
 import { startRuntimeServer, type RuntimeServer } from '../../pkg/runtime/cri/server.js';
 import { RuntimeClient } from '../../pkg/runtime/cri/client.js';
 import { removeCgroup, detectCgroupMode } from '../../pkg/runtime/sys/cgroups.js';
-import { exitCode, runCommand, spawnProcess } from '../../pkg/runtime/sys/spawn.js';
+import { exitCode, runCommand, spawnProcess } from '../../pkg/util/spawn.js';
 import { emit, round } from './report.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' }, parallel: { type: 'string', default: '50' }, runtime: { type: 'string', default: 'crun' } } });
@@ -79,7 +79,7 @@ async function rawPrepare(b: Bench, id: string): Promise<void> {
 }
 
 async function rawStart(b: Bench, id: string): Promise<void> {
-  // Launched as the runtime launches conmon (posix_spawn, see pkg/runtime/sys/spawn.ts), so
+  // Launched as the runtime launches conmon (posix_spawn, see pkg/util/spawn.ts), so
   // neither side pays for forking this ~150 MiB Node process. The container inherits the
   // runtime's stdio, so it gets none: a pipe would stay open as long as the container runs.
   const child = spawnProcess(b.wrapper, ['run', '--detach', '--bundle', path.join(b.bundle, id), id], { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });

@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runCommand, spawnProcessAsync, type CommandResult, type SpawnedProcess } from '../sys/spawn.js';
+import { runCommand, spawnProcessAsync, type RunResult, type SpawnedProcess } from '../../util/spawn.js';
 
 /** OciRuntimeName names a supported low-level runtime. */
 export type OciRuntimeName = 'crun' | 'runc';
@@ -165,9 +165,9 @@ export class OciRuntimeCli {
 
   /** run executes the runtime with args and returns stdout. posix_spawn, not child_process: a
    * fork of the runtime's Node process blocks its event loop 7–8 ms and leaves copy-on-write
-   * faults behind (see sys/spawn.ts); stop, remove and status checks run this. */
+   * faults behind (see util/spawn.ts); stop, remove and status checks run this. */
   async run(args: string[], timeoutMs = 30_000): Promise<string> {
-    let r: CommandResult;
+    let r: RunResult;
     try {
       r = await runCommand(this.wrapperPath, args, { env: { ...process.env, LC_ALL: 'C' }, timeoutMs });
     } catch (e) {
@@ -203,10 +203,11 @@ export class OciRuntimeCli {
     }
   }
 
-  /** spawnExecOutput starts `exec` of a process without stdin or terminal with posix_spawn (no
-   * fork of the runtime's Node process: probes run this); its stdout and stderr are pipes 1 and 2. */
-  spawnExecOutput(id: string, cmd: string[], opts: { pidFile: string }): Promise<SpawnedProcess> {
-    return spawnProcessAsync(this.wrapperPath, execArgs(id, cmd, opts), { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** spawnExecOutput starts `exec` of a process without a terminal with posix_spawn (no fork of
+   * the runtime's Node process: probes run this); pipes 1 and 2 are its stdout and stderr, pipe 0
+   * its stdin (with stdin). */
+  spawnExecOutput(id: string, cmd: string[], opts: { pidFile: string; stdin?: boolean }): Promise<SpawnedProcess> {
+    return spawnProcessAsync(this.wrapperPath, execArgs(id, cmd, opts), { env: { ...process.env, LC_ALL: 'C' }, stdio: [opts.stdin ? 'input' : 'ignore', 'pipe', 'pipe'] });
   }
 
   /** spawnExec starts `exec` of a process in the container; pidFile receives the process pid.

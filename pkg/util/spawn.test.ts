@@ -61,7 +61,7 @@ test('a missing binary is a SpawnError with ENOENT', (t) => {
   t.is((err as SpawnError).errno, 2);
 });
 
-test('spawnProcessAsync: the same child, started from the threadpool; a failure rejects and closes the pipes', async (t) => {
+test.serial('spawnProcessAsync: the same child, started from the threadpool; a failure rejects and closes the pipes', async (t) => {
   const child = await spawnProcessAsync('/bin/sh', ['-c', 'echo "$0 $FOO"; exit 5', 'async'], { env: { FOO: 'baz' }, stdio: ['ignore', 'pipe'], setsid: true });
   t.true(child.pid > 0);
   t.is(await readAll(child.pipes[1]), 'async baz\n');
@@ -83,4 +83,15 @@ test('runCommand: stdout, stderr and exit code; a command past its timeout is ki
   t.is(slow.code, 128 + 9);
   t.true(slow.timedOut);
   t.is(slow.stdout, 'before\n');
+});
+
+test('runCommand: input on stdin, a file name looked up in PATH, and a child that does not read its input', async (t) => {
+  const env = { PATH: '/usr/bin:/bin' };
+  t.is((await runCommand('cat', [], { env, input: 'through stdin\n' })).stdout, 'through stdin\n');
+  // 1 MiB for a child that never reads it: our write fails with EPIPE, which is not an error of the command
+  t.is((await runCommand('true', [], { env, input: 'x'.repeat(1 << 20) })).code, 0);
+  const part = await runCommand('sh', ['-c', 'head -c 5; exit 2'], { env, input: 'abcdefgh' });
+  t.deepEqual([part.code, part.stdout], [2, 'abcde']);
+  const err = await t.throwsAsync(runCommand('skifftest-no-such-command', [], { env }));
+  t.true(err instanceof SpawnError);
 });

@@ -2,18 +2,20 @@
 // the whole Node process and waits for the child's exec: the fork copies the page tables of a
 // ~150 MiB process (7–8 ms on these VMs, with the event loop blocked), and every page Node
 // writes afterwards takes a copy-on-write fault. glibc's posix_spawn uses CLONE_VM|CLONE_VFORK:
-// nothing is copied and the call returns once the child has exec'd (~1 ms). The runtime starts
-// conmon (and the benchmark its baseline) this way.
+// nothing is copied and the call returns once the child has exec'd (~1 ms).
 //
 // The child gets: argv, the given environment, a working directory, a new session (setsid), all
 // signals at their defaults and none blocked (as Node does for its children), /dev/null or a
-// pipe on each of its first fds. Pipes are for output (the child writes, we read); Node never
-// learns of the child, so it is reaped here: wait() (a blocking waitpid on a libuv threadpool
-// thread, so for short-lived children only) or tryReap().
+// pipe on each of its first fds: 'pipe' for output (the child writes, we read), 'input' for its
+// stdin (we write). A file without a slash is looked up in PATH (posix_spawnp). Node never
+// learns of the child, so it is reaped here: exited() (once its pipes closed), wait() (a
+// blocking waitpid on a libuv threadpool thread, so for short-lived children only) or tryReap().
+// The runtime starts conmon, crun/runc commands and exec probes this way, the agent its network
+// and mount tools.
 import type * as Koffi from 'koffi';
 import { closeSync } from 'node:fs';
 import net from 'node:net';
-import { bindLibc, lastErrno, strerror } from '../../util/libc.js';
+import { bindLibc, lastErrno, strerror } from './libc.js';
 
 const O_RDWR = 0o2;
 const O_CLOEXEC = 0o2000000;
@@ -27,10 +29,13 @@ const FILE_ACTIONS_SIZE = 256;
 const ATTR_SIZE = 1024;
 const SIGSET_SIZE = 256;
 
+type PosixSpawn = ((pid: number[], path: string, fa: Buffer, attr: Buffer, argv: (string | null)[], envp: (string | null)[]) => number) & {
+  async: (pid: number[], path: string, fa: Buffer, attr: Buffer, argv: (string | null)[], envp: (string | null)[], cb: (err: unknown, rc: number) => void) => void;
+};
+
 interface SpawnLibc {
-  posix_spawn: ((pid: number[], path: string, fa: Buffer, attr: Buffer, argv: (string | null)[], envp: (string | null)[]) => number) & {
-    async: (pid: number[], path: string, fa: Buffer, attr: Buffer, argv: (string | null)[], envp: (string | null)[], cb: (err: unknown, rc: number) => void) => void;
-  };
+  posix_spawn: PosixSpawn;
+  posix_spawnp: PosixSpawn;
   fa_init: (fa: Buffer) => number;
   fa_destroy: (fa: Buffer) => number;
   fa_addopen: (fa: Buffer, fd: number, path: string, flags: number, mode: number) => number;
@@ -48,6 +53,7 @@ interface SpawnLibc {
 
 const load = bindLibc<SpawnLibc>({
   posix_spawn: 'int posix_spawn(_Out_ int *pid, const char *path, void *fa, void *attr, const char **argv, const char **envp)',
+  posix_spawnp: 'int posix_spawnp(_Out_ int *pid, const char *file, void *fa, void *attr, const char **argv, const char **envp)',
   fa_init: 'int posix_spawn_file_actions_init(void *fa)',
   fa_destroy: 'int posix_spawn_file_actions_destroy(void *fa)',
   fa_addopen: 'int posix_spawn_file_actions_addopen(void *fa, int fd, const char *path, int flags, uint32_t mode)',
@@ -64,14 +70,15 @@ const load = bindLibc<SpawnLibc>({
 });
 
 /** SpawnStdio: what the child gets on one of its first fds. */
-export type SpawnStdio = 'ignore' | 'pipe';
+export type SpawnStdio = 'ignore' | 'pipe' | 'input';
 
 /** SpawnOptions configures spawnProcess. */
 export interface SpawnOptions {
   /** env is the child's whole environment (undefined values are left out). */
   env: Record<string, string | undefined>;
   cwd?: string;
-  /** stdio[i] is fd i of the child: /dev/null, or a pipe the child writes and we read. */
+  /** stdio[i] is fd i of the child: /dev/null, a pipe the child writes and we read ('pipe'), or
+   * one we write and the child reads ('input'). */
   stdio: SpawnStdio[];
   /** setsid starts the child in a new session (no controlling terminal, its own process group). */
   setsid?: boolean;
@@ -80,7 +87,8 @@ export interface SpawnOptions {
 /** SpawnedProcess is a child started by spawnProcess. */
 export interface SpawnedProcess {
   pid: number;
-  /** pipes[i] reads what the child writes on fd i (for stdio[i] === 'pipe'). */
+  /** pipes[i] reads what the child writes on fd i (stdio[i] === 'pipe'), or writes what it
+   * reads there ('input'). */
   pipes: (net.Socket | undefined)[];
   /** wait resolves with the exit status (as waitpid's status word) once the child ended. It
    * blocks a threadpool thread until then: for children that end soon. */
@@ -112,7 +120,7 @@ export function spawnProcess(file: string, args: string[], opts: SpawnOptions): 
   const call = prepareSpawn(file, args, opts);
   try {
     const pid = [0];
-    return call.done(call.libc.posix_spawn(pid, file, call.fa, call.attr, call.argv, call.envp), pid[0]!);
+    return call.done(call.spawn(pid, file, call.fa, call.attr, call.argv, call.envp), pid[0]!);
   } finally {
     call.release();
   }
@@ -124,7 +132,7 @@ export function spawnProcessAsync(file: string, args: string[], opts: SpawnOptio
   const call = prepareSpawn(file, args, opts);
   const pid = [0];
   return new Promise<SpawnedProcess>((resolve, reject) => {
-    call.libc.posix_spawn.async(pid, file, call.fa, call.attr, call.argv, call.envp, (err, rc) => {
+    call.spawn.async(pid, file, call.fa, call.attr, call.argv, call.envp, (err, rc) => {
       try {
         if (err) throw err;
         resolve(call.done(rc, pid[0]!));
@@ -138,7 +146,8 @@ export function spawnProcessAsync(file: string, args: string[], opts: SpawnOptio
 }
 
 interface PreparedSpawn {
-  libc: SpawnLibc;
+  /** spawn is posix_spawn, or posix_spawnp for a file without a slash (looked up in PATH). */
+  spawn: PosixSpawn;
   fa: Buffer;
   attr: Buffer;
   argv: (string | null)[];
@@ -155,12 +164,12 @@ function prepareSpawn(file: string, args: string[], opts: SpawnOptions): Prepare
   const fa = Buffer.alloc(FILE_ACTIONS_SIZE);
   const attr = Buffer.alloc(ATTR_SIZE);
   const childEnds: number[] = [];
-  const parentEnds: (number | undefined)[] = [];
+  const parentEnds: ({ fd: number; input: boolean } | undefined)[] = [];
   c.fa_init(fa);
   c.attr_init(attr);
   const release = (): void => {
     for (const fd of childEnds.splice(0)) closeSync(fd);
-    for (const fd of parentEnds.splice(0)) if (fd !== undefined) closeSync(fd);
+    for (const end of parentEnds.splice(0)) if (end !== undefined) closeSync(end.fd);
     c.fa_destroy(fa);
     c.attr_destroy(attr);
   };
@@ -173,10 +182,13 @@ function prepareSpawn(file: string, args: string[], opts: SpawnOptions): Prepare
       }
       const fds = [0, 0];
       if (c.pipe2(fds, O_CLOEXEC) !== 0) throw new SpawnError(file, lastErrno());
-      parentEnds.push(fds[0]);
-      childEnds.push(fds[1]!);
+      // fds[0] reads, fds[1] writes: the child gets the write end of an output pipe, the read
+      // end of an input one.
+      const input = kind === 'input';
+      parentEnds.push({ fd: input ? fds[1]! : fds[0]!, input });
+      childEnds.push(input ? fds[0]! : fds[1]!);
       // dup2 onto the child's fd clears close-on-exec there; the original closes at exec.
-      c.fa_adddup2(fa, fds[1]!, fd);
+      c.fa_adddup2(fa, input ? fds[0]! : fds[1]!, fd);
     }
     if (opts.cwd) c.fa_addchdir(fa, opts.cwd);
     const none = Buffer.alloc(SIGSET_SIZE);
@@ -193,14 +205,14 @@ function prepareSpawn(file: string, args: string[], opts: SpawnOptions): Prepare
   }
   const envp = Object.entries(opts.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
   return {
-    libc: c,
+    spawn: file.includes('/') ? c.posix_spawn : c.posix_spawnp,
     fa,
     attr,
     argv: [file, ...args, null],
     envp: [...envp, null],
     done(rc, pid) {
       if (rc !== 0) throw new SpawnError(file, rc);
-      const pipes = parentEnds.map((fd) => (fd === undefined ? undefined : new net.Socket({ fd, readable: true, writable: false })));
+      const pipes = parentEnds.map((end) => (end === undefined ? undefined : new net.Socket({ fd: end.fd, readable: !end.input, writable: end.input })));
       parentEnds.length = 0;
       return processHandle(pid, pipes);
     },
@@ -233,8 +245,8 @@ export async function exited(child: SpawnedProcess): Promise<number> {
   return child.wait();
 }
 
-/** CommandResult is a finished command's status and output. */
-export interface CommandResult {
+/** RunResult is a finished command's status and output. */
+export interface RunResult {
   /** code: the exit code, 128+signal when killed (see exitCode). */
   code: number;
   stdout: string;
@@ -242,10 +254,12 @@ export interface CommandResult {
   timedOut: boolean;
 }
 
-/** runCommand runs file to completion with posix_spawn (no fork of the Node process), capturing
- * stdout and stderr; after timeoutMs (0: none) the child gets SIGKILL. */
-export async function runCommand(file: string, args: string[], opts: { env: SpawnOptions['env']; timeoutMs?: number }): Promise<CommandResult> {
-  const child = await spawnProcessAsync(file, args, { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** runCommand runs file to completion with posix_spawn (no fork of the Node process), with input
+ * (if any) on its stdin, capturing stdout and stderr; after timeoutMs (0: none) the child gets
+ * SIGKILL. */
+export async function runCommand(file: string, args: string[], opts: { env: SpawnOptions['env']; timeoutMs?: number; input?: string }): Promise<RunResult> {
+  const child = await spawnProcessAsync(file, args, { env: opts.env, stdio: [opts.input === undefined ? 'ignore' : 'input', 'pipe', 'pipe'] });
+  if (opts.input !== undefined) child.pipes[0]!.end(opts.input);
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.pipes[1]!.on('data', (d: Buffer) => out.push(d));
