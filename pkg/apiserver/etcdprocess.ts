@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, listensOn } from '../util/ports.js';
+import { freePort, listensOn, PortTaken } from '../util/ports.js';
 
 /** EtcdProcess is a running etcd member with its client endpoint. */
 export interface EtcdProcess {
@@ -57,9 +57,6 @@ export async function killOrphan(dataDir: string): Promise<void> {
   process.kill(pid, 'SIGKILL');
   for (let i = 0; i < 100 && isOurs(); i++) await new Promise((r) => setTimeout(r, 50));
 }
-
-/** PortTaken: etcd could not bind a port picked for it (another process took it first). */
-class PortTaken extends Error {}
 
 /**
  * startEtcd starts etcd on loopback and resolves once it answers /health. Ports not given are picked free; if another process

@@ -40,3 +40,7 @@ export function listensOn(pid: number, port: number): boolean {
     return false;
   }
 }
+
+/** PortTaken: a child could not bind a port picked free for it (another process took it first);
+ * its starter picks new ports and tries again. */
+export class PortTaken extends Error {}

@@ -12,7 +12,7 @@ import { killOrphan } from '../../pkg/apiserver/etcdprocess.js';
 import { ApiServer } from '../../pkg/apiserver/server.js';
 import { RestClient, type RestConfig } from '../../pkg/client/rest.js';
 import { SYSTEM_NAMESPACES } from '../../pkg/server/server.js';
-import { freePort, listensOn } from '../../pkg/util/ports.js';
+import { freePort, listensOn, PortTaken } from '../../pkg/util/ports.js';
 import { startTestEtcd, type TestEtcd } from './etcd.js';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -91,8 +91,6 @@ export async function startServerProcess(opts: { dataDir?: string; port?: number
     }
   }
 }
-
-class PortTaken extends Error {}
 
 async function startServerOn(dataDir: string, port: number, etcdEndpoints?: string): Promise<ServerProcess> {
   const logFile = join(dataDir, 'server.log');
