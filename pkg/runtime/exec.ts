@@ -12,13 +12,12 @@ import { closeSync, openSync, constants as fsConstants } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import tty from 'node:tty';
-import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { OciRuntimeCli } from './oci/cli.js';
 import { deadlineExceeded, RuntimeError } from './errors.js';
 import { ConsoleSocket, openPty, setWindowSize } from './sys/console.js';
-import { exitCode as exitCodeOf, exited } from '../util/spawn.js';
+import { exitCode as exitCodeOf, exited, type SpawnedProcess } from '../util/spawn.js';
 import type { ExecSyncResult } from './types.js';
 
 /** ExecOptions selects the command and streams of an exec session. */
@@ -42,17 +41,14 @@ export interface ExecSession {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-const signalNumbers: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
-
-/** startExec starts cmd in container id; pidDir holds the exec's pid file. Without a terminal
- * the runtime's exec process is started with posix_spawn (see util/spawn.ts); TTY sessions, which
- * hand runc a terminal of ours as its stdio, still go through child_process. */
+/** startExec starts cmd in container id; pidDir holds the exec's pid file. The runtime's exec
+ * process is started with posix_spawn (see util/spawn.ts). */
 export async function startExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pidDir: string): Promise<ExecSession> {
   if (opts.cmd.length === 0) throw new RuntimeError('InvalidArgument', 'exec needs a command');
   const name = `exec-${randomBytes(8).toString('hex')}`;
   const pidFile = path.join(pidDir, `${name}.pid`);
   if (opts.tty) return startTtyExec(cli, id, opts, pidFile, path.join(pidDir, `${name}.sock`));
-  const child = await cli.spawnExecOutput(id, opts.cmd, { pidFile, stdin: opts.stdin });
+  const child = await cli.spawnExec(id, opts.cmd, { pidFile, stdin: opts.stdin });
   // a process that exits without reading its stdin makes writes fail with EPIPE; that is not fatal
   for (const p of child.pipes) p?.on('error', () => undefined);
   return {
@@ -68,35 +64,11 @@ export async function startExec(cli: OciRuntimeCli, id: string, opts: ExecOption
   };
 }
 
-/** exitOf resolves with the exec'd process's exit code once the runtime's exec process ends. */
-function exitOf(child: ChildProcess, pidFile: string): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      void rm(pidFile, { force: true });
-      if (code === null) resolve(128 + (signal ? (signalNumbers[signal] ?? 1) : 1));
-      else resolve(code);
-    });
-  });
-}
-
-function killer(child: ChildProcess, pidFile: string): (signal?: NodeJS.Signals) => Promise<void> {
-  return async (signal: NodeJS.Signals = 'SIGKILL') => {
-    try {
-      const pid = Number((await readFile(pidFile, 'utf8')).trim());
-      if (pid > 0) process.kill(pid, signal);
-    } catch {
-      // not started yet or already gone: stop the runtime's exec process instead
-      child.kill(signal);
-    }
-  };
-}
-
 /** ttyDrainMs bounds the wait for a terminal's last output after the process exited (a
  * background child may hold the terminal open forever). */
 const ttyDrainMs = 1000;
 
-function startTtyExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pidFile: string, socketPath: string): ExecSession {
+async function startTtyExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pidFile: string, socketPath: string): Promise<ExecSession> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = opts.stdin ? new PassThrough() : null;
@@ -120,16 +92,23 @@ function startTtyExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pidFile
     stdin?.on('end', () => master?.writable && master.write('\x04'));
   };
 
-  let child: ChildProcess;
+  let child: SpawnedProcess;
+  let done: Promise<number>;
+  let finished = false;
   if (cli.name === 'crun') {
     const socket = ConsoleSocket.listen(socketPath);
-    child = cli.spawnExec(id, opts.cmd, { pidFile, tty: true, consoleSocket: socketPath });
-    child.stdout!.pipe(stdout, { end: false });
-    child.stderr!.pipe(stderr, { end: false });
-    let exited = false;
-    child.on('close', () => (exited = true));
+    try {
+      child = await cli.spawnExec(id, opts.cmd, { pidFile, tty: true, consoleSocket: socketPath });
+    } catch (e) {
+      socket.close();
+      throw e;
+    }
+    for (const p of child.pipes) p?.on('error', () => undefined);
+    child.pipes[1]!.pipe(stdout, { end: false });
+    child.pipes[2]!.pipe(stderr, { end: false });
+    done = exited(child).finally(() => (finished = true));
     void socket
-      .receive(() => exited)
+      .receive(() => finished)
       .then(attach, (e: Error) => {
         stderr.write(`${e.message}\n`);
         markClosed();
@@ -143,21 +122,31 @@ function startTtyExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pidFile
     if (size) setWindowSize(pty.master, ...size);
     const slave = openSync(pty.slavePath, fsConstants.O_RDWR | fsConstants.O_NOCTTY);
     try {
-      child = cli.spawnExec(id, opts.cmd, { pidFile, tty: true, stdio: slave });
+      child = await cli.spawnExec(id, opts.cmd, { pidFile, tty: true, stdio: slave });
     } finally {
       closeSync(slave);
     }
     attach(pty.master);
+    done = exited(child).finally(() => (finished = true));
+    const runtimePid = child.pid;
     // runc copies the size of its own terminal into the container's on SIGWINCH. A signal sent
     // before runc installed its handler is lost (the default action ignores it), so the size is
     // pushed again a few times while the session starts.
-    const winch = (): void => void (child.exitCode === null && child.signalCode === null && child.kill('SIGWINCH'));
+    const winch = (): void => {
+      try {
+        if (!finished) process.kill(runtimePid, 'SIGWINCH');
+      } catch {
+        // gone
+      }
+    };
     resizeRuntime = winch;
     const timers = [100, 300, 1000].map((ms) => setTimeout(() => size && winch(), ms));
-    child.on('close', () => timers.forEach(clearTimeout));
+    void done.finally(() => timers.forEach(clearTimeout));
   }
 
-  const exitCode = exitOf(child, pidFile).then(async (code) => {
+  const exitCode = done.then(async (status) => {
+    await rm(pidFile, { force: true });
+    const code = exitCodeOf(status);
     await Promise.race([masterClosed, new Promise((r) => setTimeout(r, ttyDrainMs))]);
     master?.destroy();
     stdout.end();
@@ -178,7 +167,7 @@ function startTtyExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pidFile
         // the terminal is already gone
       }
     },
-    kill: killer(child, pidFile),
+    kill: (signal = 'SIGKILL') => killExec(pidFile, child.pid, signal),
   };
 }
 
@@ -189,7 +178,7 @@ function startTtyExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, pidFile
 export async function execSync(cli: OciRuntimeCli, id: string, cmd: string[], timeoutMs: number, pidDir: string): Promise<ExecSyncResult> {
   if (cmd.length === 0) throw new RuntimeError('InvalidArgument', 'exec needs a command');
   const pidFile = path.join(pidDir, `exec-${randomBytes(8).toString('hex')}.pid`);
-  const child = await cli.spawnExecOutput(id, cmd, { pidFile });
+  const child = await cli.spawnExec(id, cmd, { pidFile });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.pipes[1]!.on('data', (d: Buffer) => out.push(d));

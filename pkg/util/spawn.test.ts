@@ -1,7 +1,7 @@
 import test from 'ava';
-import { readdirSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type net from 'node:net';
-import { exitCode, runCommand, SpawnError, spawnProcess, spawnProcessAsync } from './spawn.js';
+import { exitCode, exited, runCommand, SpawnError, spawnProcess, spawnProcessAsync } from './spawn.js';
 
 function readAll(s: net.Socket | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -94,4 +94,15 @@ test('runCommand: input on stdin, a file name looked up in PATH, and a child tha
   t.deepEqual([part.code, part.stdout], [2, 'abcde']);
   const err = await t.throwsAsync(runCommand('skifftest-no-such-command', [], { env }));
   t.true(err instanceof SpawnError);
+});
+
+test('a file descriptor of ours as the child\'s stdout and stderr; exited() reaps a child without pipes', async (t) => {
+  const dir = mkdtempSync('/tmp/skifftest-spawn-');
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const fd = openSync(`${dir}/out`, 'w');
+  const child = await spawnProcessAsync('/bin/sh', ['-c', 'echo to-file; echo err-too >&2; exit 4'], { env: {}, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  t.deepEqual(child.pipes, [undefined, undefined, undefined]);
+  t.is(exitCode(await exited(child)), 4);
+  t.is(readFileSync(`${dir}/out`, 'utf8'), 'to-file\nerr-too\n');
 });

@@ -70,7 +70,7 @@ const load = bindLibc<SpawnLibc>({
 });
 
 /** SpawnStdio: what the child gets on one of its first fds. */
-export type SpawnStdio = 'ignore' | 'pipe' | 'input';
+export type SpawnStdio = 'ignore' | 'pipe' | 'input' | number;
 
 /** SpawnOptions configures spawnProcess. */
 export interface SpawnOptions {
@@ -78,7 +78,7 @@ export interface SpawnOptions {
   env: Record<string, string | undefined>;
   cwd?: string;
   /** stdio[i] is fd i of the child: /dev/null, a pipe the child writes and we read ('pipe'), or
-   * one we write and the child reads ('input'). */
+   * one we write and the child reads ('input'), or a file descriptor of ours (a number). */
   stdio: SpawnStdio[];
   /** setsid starts the child in a new session (no controlling terminal, its own process group). */
   setsid?: boolean;
@@ -175,8 +175,9 @@ function prepareSpawn(file: string, args: string[], opts: SpawnOptions): Prepare
   };
   try {
     for (const [fd, kind] of opts.stdio.entries()) {
-      if (kind === 'ignore') {
-        c.fa_addopen(fa, fd, '/dev/null', O_RDWR, 0);
+      if (kind === 'ignore' || typeof kind === 'number') {
+        if (kind === 'ignore') c.fa_addopen(fa, fd, '/dev/null', O_RDWR, 0);
+        else c.fa_adddup2(fa, kind, fd);
         parentEnds.push(undefined);
         continue;
       }
@@ -222,9 +223,10 @@ function prepareSpawn(file: string, args: string[], opts: SpawnOptions): Prepare
 
 /**
  * exited resolves with the child's status (as waitpid's) once its pipes have closed and it has
- * been reaped. A child closes its pipes as it exits, so the reap is a WNOHANG poll or two: no
- * threadpool thread waits on a running child (a long exec would hold one of libuv's four). Like
- * Node's 'close' event, it waits for the pipes: a grandchild holding them holds it too.
+ * been reaped. A child closes its pipes as it exits, so the reap is a WNOHANG poll or two; a
+ * child without pipes is polled with a growing interval (at most 100 ms). No threadpool thread
+ * waits on a running child (a long exec would hold one of libuv's four). Like Node's 'close'
+ * event, it waits for the pipes: a grandchild holding them holds it too.
  */
 export async function exited(child: SpawnedProcess): Promise<number> {
   await Promise.all(
@@ -237,12 +239,11 @@ export async function exited(child: SpawnedProcess): Promise<number> {
           }),
     ),
   );
-  for (let delay = 0; delay < 64; delay = delay * 2 || 1) {
+  for (let delay = 0; ; delay = Math.min(100, delay * 2 || 1)) {
     const status = child.tryReap();
     if (status !== undefined) return status;
     await new Promise((r) => setTimeout(r, delay));
   }
-  return child.wait();
 }
 
 /** RunResult is a finished command's status and output. */

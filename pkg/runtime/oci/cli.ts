@@ -6,11 +6,10 @@
 // outright (even with --cgroup-manager=disabled), while the v1 hierarchies it really uses are
 // unaffected. That wrapper is perl where the syscall numbers are known, so each call is two
 // processes (perl, crun) rather than five.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runCommand, spawnProcessAsync, type RunResult, type SpawnedProcess } from '../../util/spawn.js';
+import { runCommand, spawnProcessAsync, type RunResult, type SpawnedProcess, type SpawnStdio } from '../../util/spawn.js';
 
 /** OciRuntimeName names a supported low-level runtime. */
 export type OciRuntimeName = 'crun' | 'runc';
@@ -203,24 +202,14 @@ export class OciRuntimeCli {
     }
   }
 
-  /** spawnExecOutput starts `exec` of a process without a terminal with posix_spawn (no fork of
-   * the runtime's Node process: probes run this); pipes 1 and 2 are its stdout and stderr, pipe 0
-   * its stdin (with stdin). */
-  spawnExecOutput(id: string, cmd: string[], opts: { pidFile: string; stdin?: boolean }): Promise<SpawnedProcess> {
-    return spawnProcessAsync(this.wrapperPath, execArgs(id, cmd, opts), { env: { ...process.env, LC_ALL: 'C' }, stdio: [opts.stdin ? 'input' : 'ignore', 'pipe', 'pipe'] });
-  }
-
-  /** spawnExec starts `exec` of a process in the container; pidFile receives the process pid.
-   * With tty, the runtime makes a terminal in the container and either sends its master over
-   * consoleSocket or (without one) relays it over its own stdio, which must then be a terminal
-   * (`stdio`: fds to use instead of pipes). */
-  spawnExec(
-    id: string,
-    cmd: string[],
-    opts: { pidFile: string; tty?: boolean; consoleSocket?: string; stdin?: boolean; cwd?: string; env?: string[]; stdio?: number },
-  ): ChildProcess {
-    const args = execArgs(id, cmd, opts);
-    if (opts.stdio !== undefined) return spawn(this.wrapperPath, args, { stdio: [opts.stdio, opts.stdio, opts.stdio] });
-    return spawn(this.wrapperPath, args, { stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  /** spawnExec starts `exec` of a process in the container with posix_spawn (no fork of the
+   * runtime's Node process: probes run this); pidFile receives the process pid. Without `stdio`,
+   * pipes 1 and 2 are its stdout and stderr and pipe 0 its stdin (with stdin). With tty, the
+   * runtime makes a terminal in the container and either sends its master over consoleSocket or
+   * (without one) relays it over its own stdio, which must then be a terminal (`stdio`: an fd of
+   * ours to use instead of pipes). */
+  spawnExec(id: string, cmd: string[], opts: { pidFile: string; tty?: boolean; consoleSocket?: string; stdin?: boolean; stdio?: number }): Promise<SpawnedProcess> {
+    const stdio: SpawnStdio[] = opts.stdio !== undefined ? [opts.stdio, opts.stdio, opts.stdio] : [opts.stdin ? 'input' : 'ignore', 'pipe', 'pipe'];
+    return spawnProcessAsync(this.wrapperPath, execArgs(id, cmd, opts), { env: { ...process.env, LC_ALL: 'C' }, stdio });
   }
 }
