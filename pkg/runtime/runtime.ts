@@ -97,13 +97,13 @@ function readIfRegular(file: string): string {
   }
 }
 
-/** ContainerRuntime implements the CRI runtime service over crun/runc and conmon. */
 /** PendingStart is a created container's conmon, launched at CreateContainer, and its gate. */
 interface PendingStart {
   gate: StartGate;
   launch: Promise<ConmonLaunch>;
 }
 
+/** ContainerRuntime implements the CRI runtime service over crun/runc and conmon. */
 export class ContainerRuntime implements RuntimeService {
   private readonly sandboxes = new Map<string, SandboxRecord>();
   private readonly containers = new Map<string, ContainerRecord>();
@@ -417,8 +417,7 @@ export class ContainerRuntime implements RuntimeService {
         await this.store.saveContainer(record);
         for (const d of [rootfs, path.join(dir, 'upper'), path.join(dir, 'work')]) mkdirSync(d);
       } catch (e) {
-        this.pending.get(id)?.gate.cancel();
-        this.pending.delete(id);
+        await this.cancelPending(id);
         await removeTree(dir).catch(() => undefined); // nothing is mounted yet
         throw e;
       }
@@ -561,13 +560,8 @@ export class ContainerRuntime implements RuntimeService {
   }
 
   private async destroyContainer(c: ContainerRecord): Promise<void> {
-    const pending = this.pending.get(c.id);
-    if (pending) {
-      // Never started: the OCI runtime never saw it. The wrapper gives up at the gate and conmon
-      // reports the failed create and exits; its files in the bundle are written by then.
-      this.pending.delete(c.id);
-      pending.gate.cancel();
-      await pending.launch.then((l) => l.created(this.opts.killWaitMs ?? 10_000)).catch(() => undefined);
+    if (await this.cancelPending(c.id)) {
+      // Never started: the OCI runtime never saw it.
       await removeTree(this.store.containerDir(c.id));
       this.containers.delete(c.id);
       return;
@@ -782,24 +776,38 @@ export class ContainerRuntime implements RuntimeService {
     };
   }
 
+  /** containerConmonOptions: conmon's options for container c. */
+  private containerConmonOptions(c: ContainerRecord, extra: Partial<ConmonOptions> = {}): ConmonOptions {
+    return this.conmonOptions(c.id, this.store.containerDir(c.id), { logPath: c.logPath, logSizeMax: this.opts.logSizeMax, stdin: c.config.stdin, ...extra });
+  }
+
   /** prestart launches a created container's conmon behind a start gate (see createContainer). */
   private prestart(c: ContainerRecord): void {
-    const dir = this.store.containerDir(c.id);
-    const gate = StartGate.create(path.join(dir, 'start-gate'));
-    const launch = launchConmon(this.conmonOptions(c.id, dir, { logPath: c.logPath, logSizeMax: this.opts.logSizeMax, stdin: c.config.stdin, gate: gate.path }));
+    const gate = StartGate.create(path.join(this.store.containerDir(c.id), 'start-gate'));
+    const launch = launchConmon(this.containerConmonOptions(c, { gate: gate.path }));
     launch.catch(() => undefined); // StartContainer or RemoveContainer reports it
     this.pending.set(c.id, { gate, launch });
+  }
+
+  /** cancelPending tells a created container's waiting conmon to give up, and waits for its
+   * report (conmon's files in the bundle are written by then); false if there was none. */
+  private async cancelPending(id: string): Promise<boolean> {
+    const pending = this.pending.get(id);
+    if (!pending) return false;
+    this.pending.delete(id);
+    pending.gate.cancel();
+    await pending.launch.then((l) => l.created(this.opts.killWaitMs ?? 10_000)).catch(() => undefined);
+    return true;
   }
 
   /** startPending opens the container's start gate and waits for conmon's report. A container
    * created by an earlier runtime process has no gate any more (its conmon gave up when that
    * process died): it gets a conmon of its own now. */
   private async startPending(c: ContainerRecord): Promise<{ pid: number; conmonPid: number }> {
-    const dir = this.store.containerDir(c.id);
     const pending = this.pending.get(c.id);
     if (!pending) {
       await this.clearStaleLaunch(c);
-      return this.runUnderConmon(c.id, dir, { logPath: c.logPath, logSizeMax: this.opts.logSizeMax, stdin: c.config.stdin });
+      return (await launchConmon(this.containerConmonOptions(c))).created();
     }
     this.pending.delete(c.id);
     try {
@@ -846,8 +854,8 @@ export class ContainerRuntime implements RuntimeService {
     // wrote its pid file (after the start gate opened).
     if (!conmonPid || !pidfile) return false;
     c.conmonPid = conmonPid;
-    c.pid = pidfile ? Number((await readFile(path.join(bundle, 'pidfile'), 'utf8').catch(() => '0')).trim()) : 0;
-    c.startedAt = Math.round((pidfile?.mtimeMs ?? this.clock()) * 1e6);
+    c.pid = Number((await readFile(path.join(bundle, 'pidfile'), 'utf8').catch(() => '0')).trim());
+    c.startedAt = Math.round(pidfile.mtimeMs * 1e6);
     await this.store.saveContainer(c);
     this.log?.info({ containerId: c.id, conmonPid }, 'adopted a container whose start was not recorded');
     return true;
