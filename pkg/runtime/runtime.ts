@@ -13,7 +13,7 @@ import { OciRuntimeCli, OciRuntimeError, type OciRuntimeName } from './oci/cli.j
 import { generateSpec, type NamespacePaths } from './oci/spec.js';
 import { resolveUser } from './oci/user.js';
 import { defaultNofile } from './oci/defaults.js';
-import { launchConmon, processAlive, reopenLog, type ConmonLaunch, type ConmonOptions } from './conmon.js';
+import { launchConmon, processAlive, reopenLog, startConmon, type ConmonLaunch, type ConmonOptions } from './conmon.js';
 import { StartGate } from './gate.js';
 import { detectCgroupMode, hybridHasV2Controllers, oomKillCount, type CgroupMode } from './sys/cgroups.js';
 import { mountOverlay, removeTree } from './sys/mount.js';
@@ -756,7 +756,7 @@ export class ContainerRuntime implements RuntimeService {
 
   /** runUnderConmon creates and starts the bundle in <dir>/bundle under a conmon of its own. */
   private async runUnderConmon(id: string, dir: string, o: Partial<ConmonOptions> & { logPath: string }): Promise<{ pid: number; conmonPid: number }> {
-    return (await launchConmon(this.conmonOptions(id, dir, o))).created();
+    return startConmon(this.conmonOptions(id, dir, o));
   }
 
   private conmonOptions(id: string, dir: string, o: Partial<ConmonOptions> & { logPath: string }): ConmonOptions {
@@ -807,7 +807,7 @@ export class ContainerRuntime implements RuntimeService {
     const pending = this.pending.get(c.id);
     if (!pending) {
       await this.clearStaleLaunch(c);
-      return (await launchConmon(this.containerConmonOptions(c))).created();
+      return startConmon(this.containerConmonOptions(c));
     }
     this.pending.delete(c.id);
     try {
