@@ -172,33 +172,27 @@ async function startTtyExec(cli: OciRuntimeCli, id: string, opts: ExecOptions, p
 }
 
 /** execSync runs cmd to completion, capturing output; timeoutMs 0 waits forever. On timeout the
- * process is killed and a DeadlineExceeded error is thrown (kubelet reports a probe timeout). The
- * runtime's exec process is started with posix_spawn: probes run this every few seconds per
- * container, and a fork of the runtime's Node process would stall its event loop each time. */
+ * process is killed and a DeadlineExceeded error is thrown (kubelet reports a probe timeout). */
 export async function execSync(cli: OciRuntimeCli, id: string, cmd: string[], timeoutMs: number, pidDir: string): Promise<ExecSyncResult> {
-  if (cmd.length === 0) throw new RuntimeError('InvalidArgument', 'exec needs a command');
-  const pidFile = path.join(pidDir, `exec-${randomBytes(8).toString('hex')}.pid`);
-  const child = await cli.spawnExec(id, cmd, { pidFile });
+  const session = await startExec(cli, id, { cmd }, pidDir);
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  child.pipes[1]!.on('data', (d: Buffer) => out.push(d));
-  child.pipes[2]!.on('data', (d: Buffer) => err.push(d));
-  for (const p of child.pipes) p?.on('error', () => undefined);
+  session.stdout.on('data', (d: Buffer) => out.push(d));
+  session.stderr.on('data', (d: Buffer) => err.push(d));
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
   if (timeoutMs > 0) {
     timer = setTimeout(() => {
       timedOut = true;
-      void killExec(pidFile, child.pid, 'SIGKILL');
+      void session.kill('SIGKILL');
     }, timeoutMs);
   }
   try {
-    const exitCode = exitCodeOf(await exited(child));
+    const exitCode = await session.exitCode;
     if (timedOut) throw deadlineExceeded(`command ${JSON.stringify(cmd)} timed out after ${timeoutMs}ms`);
     return { stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode };
   } finally {
     clearTimeout(timer);
-    await rm(pidFile, { force: true });
   }
 }
 
