@@ -1,6 +1,6 @@
 // Integration tests of ContainerRuntime with real crun/runc and conmon (run as root).
 import test, { type ExecutionContext } from 'ava';
-import { closeSync, constants as fsConstants, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { newContainerConfig, newSandboxConfig, newTestEnv, testRuntimes, type TestEnv } from './testing/fixtures.js';
@@ -59,6 +59,14 @@ function cpuUsageNs(cgroupsPath: string): bigint {
 function throttledPeriods(cgroupsPath: string): number {
   const stat = readFileSync(path.join(cgroupDir(detectCgroupMode(), cgroupsPath, 'cpu'), 'cpu.stat'), 'utf8');
   return Number(/nr_throttled (\d+)/.exec(stat)?.[1] ?? 0);
+}
+
+/** raiseCpuWeight gives a cgroup the largest CPU weight (v1 cpu.shares, v2 cpu.weight). */
+function raiseCpuWeight(cgroupsPath: string): void {
+  const mode = detectCgroupMode();
+  const dir = cgroupDir(mode, cgroupsPath, 'cpu');
+  if (mode === 'v2') writeFileSync(path.join(dir, 'cpu.weight'), '10000');
+  else writeFileSync(path.join(dir, 'cpu.shares'), '262144');
 }
 
 async function runToExit(rt: ContainerRuntime, sandboxId: string, config: ContainerConfig) {
@@ -142,11 +150,18 @@ for (const runtime of testRuntimes()) {
     const cgPath = rt.containerCgroupsPath(id);
     if (mode === 'v2') t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'cpu'), 'cpu.max'), 'utf8')).trim(), '20000 100000');
     else t.is((await readFile(path.join(cgroupDir(mode, cgPath, 'cpu'), 'cpu.cfs_quota_us'), 'utf8')).trim(), '20000');
+    // CI runs test files side by side on two cores: the test's cgroup parent, a child of the root
+    // with the default weight, then gets a sliver of the CPU and the loop may never reach its
+    // quota. The largest weight lets it; the quota, not the weight, is what is measured.
+    raiseCpuWeight(env.cgroupParent);
     await sleep(300);
     // The usage window lies inside the clock window, so the share can only be underestimated.
+    // It runs until the kernel has throttled the loop and 2 s have passed, or 20 s at most.
     const t0 = process.hrtime.bigint();
     const u0 = cpuUsageNs(cgPath);
-    await sleep(2000);
+    const deadline = Date.now() + 20_000;
+    do await sleep(500);
+    while ((throttledPeriods(cgPath) === 0 || process.hrtime.bigint() - t0 < 2_000_000_000n) && Date.now() < deadline);
     const used = cpuUsageNs(cgPath) - u0;
     const share = Number(used) / Number(process.hrtime.bigint() - t0);
     t.log(`busy loop used ${(share * 100).toFixed(1)}% of one core; throttled in ${throttledPeriods(cgPath)} periods`);
