@@ -23,6 +23,7 @@ import { parseFieldSelector, FieldSelectorParseError } from '../api/fields.js';
 import { parseSelector, SelectorParseError } from '../api/labels.js';
 import type { DeleteOptions, KubeObject } from '../api/meta.js';
 import { allKinds, apiVersionOf, kindForResource, type KindInfo } from '../api/scheme.js';
+import { decodeProtobufObject, ProtobufError, protobufMediaType } from '../api/protobuf/decode.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { ApiMetrics } from './metrics.js';
 import { openapiGroupVersionDoc, openapiRoot } from './openapi.js';
@@ -773,6 +774,14 @@ function parseBody(contentType: string, body: Buffer): unknown {
         return yaml.load(text);
       } catch (err) {
         throw newBadRequest(`error decoding request body as YAML: ${(err as Error).message.split('\n')[0]}`);
+      }
+    case protobufMediaType:
+      try {
+        return decodeProtobufObject(body);
+      } catch (err) {
+        if (!(err instanceof ProtobufError)) throw err;
+        if (err.unsupportedKind) throw newUnsupportedMediaType(`${contentType}: ${err.message}`);
+        throw newBadRequest(`error decoding request body as protobuf: ${err.message}`);
       }
     default:
       throw newUnsupportedMediaType(contentType);

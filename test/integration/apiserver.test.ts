@@ -120,7 +120,10 @@ test('invalid objects get 422 naming every field path, malformed bodies 400, and
   const badYaml = await req(base, 'POST', `/api/v1/namespaces/${n}/configmaps`, 'a: [b\n  c: :', { 'content-type': 'application/yaml' });
   t.is(badYaml.status, 400);
   const proto = await req(base, 'POST', `/api/v1/namespaces/${n}/configmaps`, 'xx', { 'content-type': 'application/vnd.kubernetes.protobuf' });
-  t.is(proto.status, 415);
+  t.is(proto.status, 400, 'protobuf without the "k8s\\0" prefix');
+  t.is(proto.body.reason, 'BadRequest');
+  const cbor = await req(base, 'POST', `/api/v1/namespaces/${n}/configmaps`, 'xx', { 'content-type': 'application/cbor' });
+  t.is(cbor.status, 415);
 
   const list = await req(base, 'GET', `/apis/apps/v1/namespaces/${n}/deployments`);
   t.is(list.body.items.length, 0);

@@ -37,6 +37,8 @@ const cases: { name: string; spec: Service['spec']; metaName?: string; fields: s
   { name: 'headless without ports', spec: { clusterIP: 'None', ports: [] }, fields: [] },
   { name: 'no ports', spec: { ports: [] }, fields: ['spec.ports'] },
   { name: 'two ports need names', spec: { ports: [{ port: 80 }, { port: 81, name: 'b' }] }, fields: ['spec.ports[0].name'] },
+  { name: 'port names are DNS labels, digits only allowed (kubectl create service names them "80-8080")', spec: { ports: [{ port: 80, name: '80-8080' }, { port: 81, name: '81' }] }, fields: [] },
+  { name: 'a port name that is no DNS label', spec: { ports: [{ port: 80, name: 'Web_Port' }] }, fields: ['spec.ports[0].name'] },
   { name: 'duplicate port names', spec: { ports: [{ port: 80, name: 'a' }, { port: 81, name: 'a' }] }, fields: ['spec.ports[1].name'] },
   { name: 'duplicate port and protocol', spec: { ports: [{ port: 80, name: 'a' }, { port: 80, name: 'b' }] }, fields: ['spec.ports[1]'] },
   { name: 'port out of range', spec: { ports: [{ port: 70000 }] }, fields: ['spec.ports[0].port', 'spec.ports[0].targetPort'] },

@@ -7,10 +7,10 @@ import type { Condition, KubeObject } from '../meta.js';
 import { bool, int, intOrString, listOf, mapOf, obj, str } from '../schema.js';
 import {
   immutable,
+  isDNS1123Label,
   isDNS1123Subdomain,
   isValidCIDR,
   isValidIP,
-  isValidPortName,
   isValidPortNum,
   messagesToErrors,
   nameIsDNS1035Label,
@@ -118,7 +118,8 @@ function validatePorts(svc: Service, fld: FieldPath): FieldError[] {
     const pp = fld.index(i);
     if (ports.length > 1 && !p.name) errs.push(required(pp.child('name')));
     if (p.name) {
-      errs.push(...messagesToErrors(pp.child('name'), p.name, isValidPortName(p.name)));
+      // A Service port's name is a DNS label ("80-8080" is fine), unlike a container port's.
+      errs.push(...messagesToErrors(pp.child('name'), p.name, isDNS1123Label(p.name)));
       if (names.has(p.name)) errs.push(duplicate(pp.child('name'), p.name));
       names.add(p.name);
     }
