@@ -75,8 +75,9 @@ function clientPod(name: string, script: string): string {
 async function scenarios(t: import('ava').ExecutionContext, cliName: 'kubectl' | 'skiff'): Promise<void> {
   const cli: Cli = cliName === 'kubectl' ? cluster.kubectl : cluster.skiff;
   const ns = `e2e-${cliName}`;
-  // (kubectl's typed `create namespace` sends protobuf, which Skiff does not speak: apply JSON.)
-  await ok(cli, ['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) });
+  // kubectl's `create namespace` goes through a typed client, in protobuf.
+  if (cliName === 'kubectl') await ok(cli, ['create', 'namespace', ns]);
+  else await ok(cli, ['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }) });
 
   // 1. The sample app: every pod Running and Ready, the Service answers by name.
   t.regex(await ok(cli, ['apply', '-n', ns, '-f', join(REPO_ROOT, 'manifests/web.yaml')]), /deployment.apps\/web created/);
