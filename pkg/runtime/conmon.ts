@@ -24,6 +24,8 @@ export interface ConmonOptions {
   socketDir: string;
   /** stdin keeps a pipe to the container's stdin open (CRI stdin: true). */
   stdin?: boolean;
+  /** stdinOnce: the container's stdin closes when the first attached client detaches. */
+  stdinOnce?: boolean;
   /** start: the runtime starts the container right away (`run --detach` instead of `create`,
    * through the wrapper's RunOnCreateEnv): one runtime process instead of create + start. */
   start?: boolean;
@@ -50,7 +52,9 @@ export function conmonArgs(o: ConmonOptions): string[] {
     '--log-level', 'info',
   ];
   if (o.logSizeMax && o.logSizeMax > 0) args.push('--log-size-max', String(o.logSizeMax));
-  if (o.stdin) args.push('-i', '--leave-stdin-open');
+  // -i keeps a pipe to the container's stdin; conmon closes it when an attached client leaves
+  // unless told to leave it open (CRI stdinOnce: false).
+  if (o.stdin) args.push('-i', ...(o.stdinOnce ? [] : ['--leave-stdin-open']));
   return args;
 }
 

@@ -254,6 +254,68 @@ for (const runtime of testRuntimes()) {
     t.is(errOut, 'done\n');
   });
 
+  it('attach: stdin reaches the container, its stdout and stderr come back apart, and its exit code ends the session', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    const id = await rt.createContainer(sb, newContainerConfig({ command: ['sh', '-c', 'read line; echo "got $line"; echo oops >&2; exit 3'], stdin: true, stdinOnce: true }));
+    await rt.startContainer(id);
+    const session = await rt.attach(id, { stdin: true });
+    let out = '';
+    let errOut = '';
+    session.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    session.stderr.on('data', (d: Buffer) => (errOut += d.toString()));
+    session.stdin!.write('hello\n');
+    t.is(await session.exitCode, 3);
+    t.is(out, 'got hello\n');
+    t.is(errOut, 'oops\n');
+    t.is((await rt.containerStatus(id)).exitCode, 3);
+  });
+
+  it('attach: a detach leaves the container running with stdin open (stdinOnce false); with stdinOnce, the end of input closes it', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    const echo = ['sh', '-c', 'while read l; do echo "echo $l"; done; echo eof; sleep 1'];
+    const kept = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'kept' }, command: echo, stdin: true }));
+    await rt.startContainer(kept);
+    const lineFrom = (s: { stdout: NodeJS.ReadableStream }, want: string) =>
+      new Promise<void>((resolve) => {
+        let out = '';
+        s.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes(want)) resolve();
+        });
+      });
+    const first = await rt.attach(kept, { stdin: true });
+    const a = lineFrom(first, 'echo a');
+    first.stdin!.write('a\n');
+    await a;
+    await first.kill();
+    t.is(await first.exitCode, -1, 'a detach has no exit code');
+    t.is((await rt.containerStatus(kept)).state, 'CONTAINER_RUNNING');
+    const second = await rt.attach(kept, { stdin: true });
+    const b = lineFrom(second, 'echo b');
+    second.stdin!.write('b\n');
+    await b;
+    await second.kill();
+    t.is((await rt.containerStatus(kept)).state, 'CONTAINER_RUNNING', 'stdin stayed open across attaches');
+
+    const once = await rt.createContainer(sb, newContainerConfig({ metadata: { name: 'once' }, command: echo, stdin: true, stdinOnce: true }));
+    await rt.startContainer(once);
+    const session = await rt.attach(once, { stdin: true });
+    let out = '';
+    session.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    session.stdin!.end('c\n');
+    t.is(await session.exitCode, 0);
+    t.is(out, 'echo c\neof\n');
+  });
+
+  it('attach to a container that is not running fails', async (t) => {
+    const { env, rt } = await setup(t, runtime);
+    const sb = await rt.runPodSandbox(newSandboxConfig(env));
+    const { id } = await runToExit(rt, sb, newContainerConfig({ command: ['true'] }));
+    await t.throwsAsync(rt.attach(id, {}), { message: /not running/ });
+  });
+
   it('containers of one sandbox share network, IPC and UTS namespaces but not PID', async (t) => {
     const { env, rt } = await setup(t, runtime);
     const sb = await rt.runPodSandbox(newSandboxConfig(env, { hostname: 'shared-host' }));

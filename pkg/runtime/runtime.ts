@@ -13,6 +13,7 @@ import { OciRuntimeCli, OciRuntimeError, type OciRuntimeName } from './oci/cli.j
 import { generateSpec, type NamespacePaths } from './oci/spec.js';
 import { resolveUser } from './oci/user.js';
 import { defaultNofile } from './oci/defaults.js';
+import { attachToConmon, type AttachOptions } from './attach.js';
 import { launchConmon, processAlive, reopenLog, startConmon, type ConmonLaunch, type ConmonOptions } from './conmon.js';
 import { StartGate } from './gate.js';
 import { detectCgroupMode, hybridHasV2Controllers, oomKillCount, type CgroupMode } from './sys/cgroups.js';
@@ -654,6 +655,17 @@ export class ContainerRuntime implements RuntimeService {
     return startExec(this.cli, id, opts, path.join(this.stateDir, 'exec'));
   }
 
+  /** attach connects to a running container's own stdin, stdout and stderr through conmon; the
+   * session's exit code is the container's, or -1 when the client detached first. */
+  async attach(id: string, opts: AttachOptions): Promise<ExecSession> {
+    await this.requireRunning(id);
+    const c = this.container(id);
+    return attachToConmon(path.join(this.store.containerDir(id), 'bundle'), opts, async () => {
+      await this.waitExit(id, 5000); // conmon closed the socket on its way out; its exit file follows
+      return (await this.refreshed(c)).exitCode;
+    });
+  }
+
   /** logs reads the container's current log file; with follow it ends when the container exits. */
   logs(id: string, opts: ReadLogOptions = {}): AsyncGenerator<string> {
     const c = this.container(id);
@@ -778,7 +790,7 @@ export class ContainerRuntime implements RuntimeService {
 
   /** containerConmonOptions: conmon's options for container c. */
   private containerConmonOptions(c: ContainerRecord, extra: Partial<ConmonOptions> = {}): ConmonOptions {
-    return this.conmonOptions(c.id, this.store.containerDir(c.id), { logPath: c.logPath, logSizeMax: this.opts.logSizeMax, stdin: c.config.stdin, ...extra });
+    return this.conmonOptions(c.id, this.store.containerDir(c.id), { logPath: c.logPath, logSizeMax: this.opts.logSizeMax, stdin: c.config.stdin, stdinOnce: c.config.stdinOnce, ...extra });
   }
 
   /** prestart launches a created container's conmon behind a start gate (see createContainer). */

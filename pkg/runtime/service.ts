@@ -1,6 +1,7 @@
 // service.ts: the interfaces the agent codes against. ContainerRuntime (in-process) and
 // RuntimeClient (over the CRI socket) both implement RuntimeService; CriImageService and
 // RuntimeClient implement ImageService.
+import type { AttachOptions } from './attach.js';
 import type { ExecOptions, ExecSession } from './exec.js';
 import type {
   Container,
@@ -33,6 +34,8 @@ export interface RuntimeService {
   reopenContainerLog(id: string): Promise<void>;
   execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResult>;
   exec(id: string, opts: ExecOptions): Promise<ExecSession>;
+  /** attach streams the container's own stdio (the session's stdin needs a container with stdin). */
+  attach(id: string, opts: AttachOptions): Promise<ExecSession>;
 }
 
 /** CriImage is CRI's Image. */

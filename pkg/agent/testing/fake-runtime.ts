@@ -120,6 +120,9 @@ export class FakeRuntime implements RuntimeService, ImageService {
   async exec(_id: string, _opts: ExecOptions): Promise<ExecSession> {
     throw new Error('exec is not faked');
   }
+  async attach(): Promise<ExecSession> {
+    throw new Error('attach is not faked');
+  }
 
   // ImageService
   async pullImage(ref: string): Promise<string> {

@@ -3,6 +3,7 @@
 // errors back into RuntimeErrors (test them with isNotFound etc.).
 import * as grpc from '@grpc/grpc-js';
 import { PassThrough } from 'node:stream';
+import type { AttachOptions } from '../attach.js';
 import type { ExecOptions, ExecSession } from '../exec.js';
 import type { CriImage, FilesystemUsage, ImageService, RegistryAuth, RuntimeService } from '../service.js';
 import type {
@@ -97,10 +98,19 @@ export class RuntimeClient implements RuntimeService, ImageService {
 
   /** exec opens an Exec stream; the session looks like the in-process one. */
   async exec(id: string, opts: ExecOptions): Promise<ExecSession> {
-    const call = (this.runtime as any).Exec() as grpc.ClientDuplexStream<any, any>;
+    return this.stream('Exec', { containerId: id, cmd: opts.cmd, tty: opts.tty ?? false, stdin: opts.stdin ?? false }, opts.stdin);
+  }
+
+  /** attach opens an Attach stream to the container's own stdio. */
+  async attach(id: string, opts: AttachOptions): Promise<ExecSession> {
+    return this.stream('Attach', { containerId: id, cmd: [], tty: false, stdin: opts.stdin ?? false }, opts.stdin);
+  }
+
+  private async stream(method: 'Exec' | 'Attach', start: { containerId: string; cmd: string[]; tty: boolean; stdin: boolean }, withStdin?: boolean): Promise<ExecSession> {
+    const call = (this.runtime as any)[method]() as grpc.ClientDuplexStream<any, any>;
     const stdout = new PassThrough();
     const stderr = new PassThrough();
-    const stdin = opts.stdin
+    const stdin = withStdin
       ? new PassThrough().on('data', (d: Buffer) => call.write({ stdin: d })).on('end', () => call.write({ stdinClose: true }))
       : null;
     let settled = false;
@@ -124,10 +134,10 @@ export class RuntimeClient implements RuntimeService, ImageService {
       call.on('end', () => {
         stdout.end();
         stderr.end();
-        if (!settled) reject(new Error('exec stream ended without an exit code'));
+        if (!settled) reject(new Error(`${method} stream ended without an exit code`));
       });
     });
-    call.write({ start: { containerId: id, cmd: opts.cmd, tty: opts.tty ?? false, stdin: opts.stdin ?? false, stdout: true, stderr: true } });
+    call.write({ start: { ...start, stdout: true, stderr: true } });
     return {
       stdin,
       stdout,

@@ -1,7 +1,8 @@
 // proto.ts: the runtime's gRPC API, shaped after CRI v1 (k8s.io/cri-api runtime/v1/api.proto):
 // same services, message and field names (a subset of the fields). Kept as a TypeScript string
 // so it ships with the compiled code without a build step that copies .proto files.
-// Skiff differences: Exec is a bidirectional stream instead of returning a streaming-server URL;
+// Skiff differences: Exec and Attach are bidirectional streams instead of returning a
+// streaming-server URL;
 // LinuxPodSandboxConfig.netns_path and LinuxContainerResources.pids_limit are additions.
 
 /** criProto is the proto3 source of package runtime.v1. */
@@ -27,6 +28,9 @@ service RuntimeService {
   // Exec: first message carries "start"; then stdin chunks, stdin_close and resize. The server
   // streams stdout/stderr chunks and finally exit_code, then ends the call.
   rpc Exec(stream ExecStreamRequest) returns (stream ExecStreamResponse) {}
+  // Attach: the same stream as Exec, to the container's own stdio (start.cmd is empty). The
+  // exit_code is the container's when it ended while attached.
+  rpc Attach(stream ExecStreamRequest) returns (stream ExecStreamResponse) {}
 }
 
 service ImageService {

@@ -72,6 +72,18 @@ for (const runtime of testRuntimes()) {
     t.is(out, 'got ping\n');
     t.is(err, 'bye\n');
 
+    // attach to a container's own stdio over the Attach stream
+    const reader = await client.createContainer(sb, newContainerConfig({ metadata: { name: 'reader' }, command: ['sh', '-c', 'read line; echo "attached $line"; exit 4'], stdin: true, stdinOnce: true }), sandboxConfig);
+    await client.startContainer(reader);
+    await waitState(client, reader, 'CONTAINER_RUNNING');
+    const attached = await client.attach(reader, { stdin: true });
+    let attachedOut = '';
+    attached.stdout.on('data', (d: Buffer) => (attachedOut += d.toString()));
+    attached.stdin!.write('pong\n');
+    t.is(await attached.exitCode, 4);
+    t.is(attachedOut, 'attached pong\n');
+    await client.removeContainer(reader);
+
     // conmon writes the log asynchronously: wait for the last line the container printed
     const waitLog = async (re: RegExp): Promise<string> => {
       let log = '';

@@ -45,8 +45,9 @@ function unary(fn: Handler): grpc.handleUnaryCall<any, any> {
   };
 }
 
-/** execHandler runs one Exec stream: start, then stdin/resize in; stdout/stderr/exit_code out. */
-function execHandler(rt: ContainerRuntime, log?: Logger): grpc.handleBidiStreamingCall<any, any> {
+/** streamHandler runs one Exec or Attach stream: start, then stdin/resize in; stdout/stderr/
+ * exit_code out. open starts the session from the start message. */
+function streamHandler(open: (start: any) => Promise<ExecSession>, log?: Logger): grpc.handleBidiStreamingCall<any, any> {
   return (call) => {
     let session: ExecSession | undefined;
     let done = false;
@@ -63,9 +64,8 @@ function execHandler(rt: ContainerRuntime, log?: Logger): grpc.handleBidiStreami
     };
     call.on('data', (msg: any) => {
       if (msg.msg === 'start') {
-        if (session) return fail(new Error('exec already started'));
-        const start = msg.start;
-        rt.exec(start.containerId, { cmd: start.cmd, stdin: start.stdin, tty: start.tty }).then((s) => {
+        if (session) return fail(new Error('stream already started'));
+        open(msg.start).then((s) => {
           session = s;
           for (const fn of early.splice(0)) fn(s);
           s.stdout.on('data', (d: Buffer) => call.write({ stdout: d }));
@@ -91,7 +91,7 @@ function execHandler(rt: ContainerRuntime, log?: Logger): grpc.handleBidiStreami
     call.on('end', () => withSession((s) => s.stdin?.end()));
     call.on('cancelled', () => {
       done = true;
-      log?.debug('exec stream cancelled, killing the process');
+      log?.debug('stream cancelled: killing the exec, or detaching');
       void session?.kill('SIGKILL');
     });
     call.on('error', () => void session?.kill('SIGKILL'));
@@ -120,7 +120,8 @@ export async function startRuntimeServer(opts: RuntimeServerOptions): Promise<Ru
     ContainerStatus: unary(async (r) => ({ status: await rt.containerStatus(r.containerId), info: {} })),
     ReopenContainerLog: unary(async (r) => (await rt.reopenContainerLog(r.containerId), {})),
     ExecSync: unary(async (r) => rt.execSync(r.containerId, r.cmd, Number(r.timeout))),
-    Exec: execHandler(rt, log),
+    Exec: streamHandler((start) => rt.exec(start.containerId, { cmd: start.cmd, stdin: start.stdin, tty: start.tty }), log),
+    Attach: streamHandler((start) => rt.attach(start.containerId, { stdin: start.stdin }), log),
   });
   server.addService(ImageService.service, {
     ListImages: unary(async (r) => ({ images: await images.listImages(r.filter) })),
