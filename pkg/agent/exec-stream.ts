@@ -26,17 +26,21 @@ export function exitStatus(code: number): Record<string, unknown> {
   };
 }
 
-/** ExecSessionInput is what one exec needs. */
+/** ExecSessionInput is what one exec or attach needs. */
 export interface ExecSessionInput {
   find: () => Promise<string>;
   runtime: RuntimeService;
   query: URLSearchParams;
   logger: Logger;
+  /** attach joins the container's own stdio instead of running query's command. */
+  attach?: boolean;
 }
 
 const frame = (ch: number, data: Buffer | string) => Buffer.concat([Buffer.from([ch]), Buffer.isBuffer(data) ? data : Buffer.from(data)]);
 
-/** runExecSession serves one exec WebSocket until the command ends. */
+/** runExecSession serves one exec WebSocket until the command ends, or one attach WebSocket
+ * until the container ends or the client leaves. An attach ends with Success, as kubelet's does:
+ * the container's exit code is in the pod's status (kubectl run -i reads it there). */
 export async function runExecSession(ws: WebSocket, input: ExecSessionInput): Promise<void> {
   const q = input.query;
   const flag = (k: string) => ['1', 'true'].includes(q.get(k) ?? '');
@@ -48,9 +52,9 @@ export async function runExecSession(ws: WebSocket, input: ExecSessionInput): Pr
   let onInput: ((m: Buffer) => void) | undefined;
   ws.on('message', (m: Buffer) => (onInput ? onInput(m) : pendingInput.push(m)));
   try {
-    if (cmd.length === 0) throw new Error('you must specify at least one command for the container');
+    if (!input.attach && cmd.length === 0) throw new Error('you must specify at least one command for the container');
     const id = await input.find();
-    const session = await input.runtime.exec(id, { cmd, stdin: flag('stdin'), tty: flag('tty') });
+    const session = input.attach ? await input.runtime.attach(id, { stdin: flag('stdin') }) : await input.runtime.exec(id, { cmd, stdin: flag('stdin'), tty: flag('tty') });
     const stdin = session.stdin;
     onInput = (m: Buffer) => {
       if (m.length === 0) return;
@@ -69,6 +73,7 @@ export async function runExecSession(ws: WebSocket, input: ExecSessionInput): Pr
     for (const m of pendingInput.splice(0)) onInput(m);
     ws.on('close', () => {
       stdin?.end();
+      // ends an exec's process; only detaches from an attached container
       void session.kill('SIGKILL').catch(() => undefined);
     });
     const pipe = (stream: NodeJS.ReadableStream, ch: number, wanted: boolean) =>
@@ -83,9 +88,9 @@ export async function runExecSession(ws: WebSocket, input: ExecSessionInput): Pr
     const outs = Promise.all([pipe(session.stdout, Channel.stdout, q.get('stdout') !== '0' && q.get('stdout') !== 'false'), pipe(session.stderr, Channel.stderr, q.get('stderr') !== '0' && q.get('stderr') !== 'false')]);
     const code = await session.exitCode;
     await Promise.race([outs, new Promise((r) => setTimeout(r, 2000))]);
-    sendError(exitStatus(code));
+    sendError(exitStatus(input.attach ? 0 : code));
   } catch (e) {
-    input.logger.info({ err: (e as Error).message }, 'exec failed');
+    input.logger.info({ err: (e as Error).message }, input.attach ? 'attach failed' : 'exec failed');
     sendError({ metadata: {}, status: 'Failure', message: (e as Error).message, reason: 'InternalError', code: 500 });
   } finally {
     if (ws.readyState === ws.OPEN) ws.close(1000);

@@ -1,7 +1,8 @@
 // server.ts: the agent API (kubelet-style, plain HTTP for now): /healthz, /metrics,
 // GET /containerLogs/{ns}/{pod}/{container}?follow&tailLines&previous&timestamps&sinceSeconds&limitBytes,
-// and exec over WebSocket at /exec/{ns}/{pod}/{container}?command=…&stdin&stdout&stderr&tty
-// (see exec-stream.ts). The API server proxies pods/log and pods/exec here.
+// and exec and attach over WebSocket at /exec/{ns}/{pod}/{container}?command=…&stdin&stdout&stderr&tty
+// and /attach/{ns}/{pod}/{container}?stdin&stdout&stderr&tty (see exec-stream.ts). The API server
+// proxies pods/log, pods/exec and pods/attach here.
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -68,13 +69,15 @@ export class AgentServer {
       return reply;
     });
     const execHttp = async (_req: unknown, reply: { code: (c: number) => { send: (b: unknown) => unknown } }) =>
-      reply.code(400).send(status(400, 'BadRequest', 'exec needs a WebSocket upgrade with the v5.channel.k8s.io (or v4.channel.k8s.io) subprotocol'));
-    this.app.get('/exec/*', execHttp);
-    this.app.post('/exec/*', execHttp);
+      reply.code(400).send(status(400, 'BadRequest', 'exec and attach need a WebSocket upgrade with the v5.channel.k8s.io (or v4.channel.k8s.io) subprotocol'));
+    for (const kind of ['exec', 'attach']) {
+      this.app.get(`/${kind}/*`, execHttp);
+      this.app.post(`/${kind}/*`, execHttp);
+    }
     this.app.server.on('upgrade', (req, socket, head) => {
       const url = new URL(req.url ?? '/', 'http://agent');
       const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-      if (parts[0] !== 'exec' || (parts.length !== 4 && parts.length !== 5)) {
+      if ((parts[0] !== 'exec' && parts[0] !== 'attach') || (parts.length !== 4 && parts.length !== 5)) {
         socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
         return;
       }
@@ -90,6 +93,7 @@ export class AgentServer {
           runtime: this.o.runtime,
           query: url.searchParams,
           logger: this.o.logger,
+          attach: parts[0] === 'attach',
         });
       });
     });

@@ -24,6 +24,8 @@ export interface ConmonOptions {
   socketDir: string;
   /** stdin keeps a pipe to the container's stdin open (CRI stdin: true). */
   stdin?: boolean;
+  /** tty: the container's process gets a terminal, which conmon holds (its output is stdout). */
+  tty?: boolean;
   /** stdinOnce: the container's stdin closes when the first attached client detaches. */
   stdinOnce?: boolean;
   /** start: the runtime starts the container right away (`run --detach` instead of `create`,
@@ -55,6 +57,8 @@ export function conmonArgs(o: ConmonOptions): string[] {
   // -i keeps a pipe to the container's stdin; conmon closes it when an attached client leaves
   // unless told to leave it open (CRI stdinOnce: false).
   if (o.stdin) args.push('-i', ...(o.stdinOnce ? [] : ['--leave-stdin-open']));
+  // -t: conmon passes the runtime a console socket and keeps the terminal's master.
+  if (o.tty) args.push('-t');
   return args;
 }
 

@@ -484,6 +484,7 @@ export class ContainerRuntime implements RuntimeService {
         maskedPaths: sc.maskedPaths,
         readonlyPaths: sc.readonlyPaths,
         nofile: this.nofile,
+        terminal: config.tty ?? false,
         annotations: {
           'io.kubernetes.cri.container-type': 'container',
           'io.kubernetes.cri.container-name': config.metadata.name,
@@ -790,7 +791,7 @@ export class ContainerRuntime implements RuntimeService {
 
   /** containerConmonOptions: conmon's options for container c. */
   private containerConmonOptions(c: ContainerRecord, extra: Partial<ConmonOptions> = {}): ConmonOptions {
-    return this.conmonOptions(c.id, this.store.containerDir(c.id), { logPath: c.logPath, logSizeMax: this.opts.logSizeMax, stdin: c.config.stdin, stdinOnce: c.config.stdinOnce, ...extra });
+    return this.conmonOptions(c.id, this.store.containerDir(c.id), { logPath: c.logPath, logSizeMax: this.opts.logSizeMax, stdin: c.config.stdin, stdinOnce: c.config.stdinOnce, tty: c.config.tty, ...extra });
   }
 
   /** prestart launches a created container's conmon behind a start gate (see createContainer). */
