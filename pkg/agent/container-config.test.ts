@@ -36,6 +36,13 @@ test('containerConfig: $(VAR) in command and args, labels, hash and attempt', (t
   t.is(cfg.annotations![RestartCountAnnotation], '3');
   t.is(cfg.logPath, 'app/3.log');
   t.deepEqual(cfg.metadata, { name: 'app', attempt: 3 });
+  t.like(cfg, { stdin: false, stdinOnce: false, tty: false });
+});
+
+test('containerConfig: stdin, stdinOnce and tty come from the container (kubectl run -it)', (t) => {
+  const pod = newPod({ spec: { containers: [{ name: 'app', image: 'busybox', stdin: true, stdinOnce: true, tty: true }] } });
+  const cfg = containerConfig(pod, pod.spec.containers[0]!, { kind: 'app', attempt: 0, env: [], mounts: [], image: 'busybox' });
+  t.like(cfg, { stdin: true, stdinOnce: true, tty: true });
 });
 
 test('sandboxConfig: host network uses the node namespace, else the given netns', (t) => {

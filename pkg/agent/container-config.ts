@@ -149,7 +149,7 @@ export function containerConfig(pod: Pod, c: Container, input: ContainerConfigIn
     logPath: path.relative('.', containerLogPath('', c.name, input.attempt)),
     stdin: c.stdin ?? false,
     stdinOnce: c.stdinOnce ?? false,
-    tty: false,
+    tty: c.tty ?? false,
     linux: { resources: resourcesFor(c), securityContext: securityContextFor(pod, c) },
   };
 }

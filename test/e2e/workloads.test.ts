@@ -198,3 +198,48 @@ test.serial('agent acceptance 1: init container, two containers, configMap volum
   });
   t.regex(tty, /\/dev\/pts\/\d+/, `a terminal inside the container: ${tty}`);
 });
+
+test.serial('kubectl run -i --rm, kubectl run -it and kubectl attach reach the container’s own stdio', async (t) => {
+  await kubectl(['create', 'namespace', 'e2e-attach']);
+  const image = ['--image=skiff.local/busybox:latest', '--image-pull-policy=IfNotPresent'];
+  // run -i: stdin goes to the container over pods/attach; --rm deletes the pod afterwards.
+  const once = await cluster.kubectl(['run', '-i', '--rm', '--restart=Never', '-n', 'e2e-attach', 'reader', ...image, '--', 'sh', '-c', 'read line; echo "got $line"'], { input: 'hello\n', timeoutMs: 120_000 });
+  t.is(once.code, 0, once.stderr);
+  t.regex(once.stdout, /got hello/);
+  await eventually('the --rm pod to be gone', async () => (await cluster.kubectl(['get', 'pod', '-n', 'e2e-attach', 'reader'])).code !== 0);
+  // the container's exit code becomes kubectl's
+  const failing = await cluster.kubectl(['run', '-i', '--restart=Never', '-n', 'e2e-attach', 'failing', ...image, '--', 'sh', '-c', 'read line; echo "bye $line"; exit 7'], { input: 'now\n', timeoutMs: 120_000 });
+  t.regex(failing.stdout, /bye now/);
+  t.is(failing.code, 7, failing.stderr);
+  // run -it through a pseudo-terminal (script(1) gives kubectl one): the container has a terminal too.
+  const tty = await new Promise<string>((resolve) => {
+    const child = spawn('script', ['-qec', `kubectl --kubeconfig ${cluster.kubeconfig} run -it --rm --restart=Never -n e2e-attach term ${image.join(' ')} -- sh -c 'read line; tty; echo "typed $line"'`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let typed = false;
+    const type = () => {
+      if (!typed) child.stdin.write('abc\r');
+      typed = true;
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      // kubectl prints its hint once attached; the terminal keeps what is typed before that.
+      if (/If you don't see a command prompt/.test(out)) type();
+    });
+    const early = setTimeout(type, 30_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      clearTimeout(early);
+      resolve(out);
+    });
+  });
+  t.regex(tty, /\/dev\/pts\/\d+/, `a terminal inside the container: ${tty}`);
+  t.regex(tty, /typed abc/);
+  // attach to a pod that is already running (stdinOnce: the end of input ends the container)
+  await apply('e2e-attach', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'echo' }, spec: { restartPolicy: 'Never', containers: [{ name: 'echo', image: 'skiff.local/busybox:latest', imagePullPolicy: 'IfNotPresent', stdin: true, stdinOnce: true, command: ['sh', '-c', 'while read l; do echo "echo $l"; done; echo eof'] }] } });
+  await kubectl(['wait', '--for=condition=Ready', '-n', 'e2e-attach', 'pod/echo', '--timeout=120s']);
+  const attached = await cluster.kubectl(['attach', '-i', '-n', 'e2e-attach', 'echo'], { input: 'one\ntwo\n', timeoutMs: 60_000 });
+  t.is(attached.code, 0, attached.stderr);
+  t.regex(attached.stdout, /echo one\necho two\neof/);
+  await eventually('the pod to succeed', async () => (await getJson<PodJson>(['get', 'pod', '-n', 'e2e-attach', 'echo'])).status.phase === 'Succeeded');
+});
