@@ -9,7 +9,7 @@ import { deleteCommand } from './commands/delete.js';
 import { describeCommand } from './commands/describe.js';
 import { diffCommand } from './commands/diff.js';
 import { editCommand } from './commands/edit.js';
-import { execCommand } from './commands/exec.js';
+import { attachCommand, execCommand } from './commands/exec.js';
 import { getCommand } from './commands/get.js';
 import { imageCommand } from './commands/image.js';
 import { apiResourcesCommand, clusterInfoCommand, versionCommand } from './commands/info.js';
@@ -40,6 +40,7 @@ export const commands: Command[] = [
   scheduleCommand,
   logsCommand,
   execCommand,
+  attachCommand,
   runCommand,
   imageCommand,
   clusterInfoCommand,

@@ -242,4 +242,10 @@ test.serial('kubectl run -i --rm, kubectl run -it and kubectl attach reach the c
   t.is(attached.code, 0, attached.stderr);
   t.regex(attached.stdout, /echo one\necho two\neof/);
   await eventually('the pod to succeed', async () => (await getJson<PodJson>(['get', 'pod', '-n', 'e2e-attach', 'echo'])).status.phase === 'Succeeded');
+  // the same with skiff attach
+  await apply('e2e-attach', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'echo2' }, spec: { restartPolicy: 'Never', containers: [{ name: 'echo', image: 'skiff.local/busybox:latest', imagePullPolicy: 'IfNotPresent', stdin: true, stdinOnce: true, command: ['sh', '-c', 'while read l; do echo "echo $l"; done; echo eof'] }] } });
+  await kubectl(['wait', '--for=condition=Ready', '-n', 'e2e-attach', 'pod/echo2', '--timeout=120s']);
+  const skiffAttached = await cluster.skiff(['attach', '-i', '-n', 'e2e-attach', 'echo2'], { input: 'three\n', timeoutMs: 60_000 });
+  t.is(skiffAttached.code, 0, skiffAttached.stderr);
+  t.regex(skiffAttached.stdout, /echo three\neof/);
 });

@@ -1,5 +1,5 @@
-// exec.ts: `skiff exec [-i] [-t] [-c C] POD|TYPE/NAME -- COMMAND...` over the WebSocket
-// remotecommand protocol; the exit code is the remote command's.
+// exec.ts: `skiff exec [-i] [-t] [-c C] POD|TYPE/NAME -- COMMAND...` and `skiff attach [-i] [-t] [-c C] POD`
+// over the WebSocket remotecommand protocol; exec's exit code is the remote command's.
 import type { Command } from '../command.js';
 import type { Factory } from '../factory.js';
 import { parseFlags } from '../flags.js';
@@ -49,5 +49,23 @@ export const execCommand: Command = {
     const pod = await podFor(f, positionals[0]);
     if (values.tty && !values.stdin && !values.quiet) f.io.stderr.write('Unable to use a TTY - input is not a terminal or the right kind of file\n');
     return runRemote(f, pod, 'exec', { command: afterDash, container: values.container, stdin: values.stdin ?? false, tty: (values.tty && values.stdin) ?? false });
+  },
+};
+
+export const attachCommand: Command = {
+  name: 'attach',
+  summary: "Attach to a running container's own stdin, stdout and stderr",
+  async run(f, args) {
+    const { values, positionals } = parseFlags<{ stdin?: boolean; tty?: boolean; container?: string; quiet?: boolean }>('attach', args, {
+      stdin: { type: 'boolean', short: 'i' },
+      tty: { type: 'boolean', short: 't' },
+      container: { type: 'string', short: 'c' },
+      quiet: { type: 'boolean', short: 'q' },
+    });
+    if (positionals.length !== 1) throw new UserError('attach: expected exactly one POD or TYPE/NAME');
+    const pod = await podFor(f, positionals[0]);
+    if (values.tty && !values.stdin && !values.quiet) f.io.stderr.write('Unable to use a TTY - input is not a terminal or the right kind of file\n');
+    if (values.tty && values.stdin && !values.quiet && f.io.stderr.isTTY) f.io.stderr.write("If you don't see a command prompt, try pressing enter.\n");
+    return runRemote(f, pod, 'attach', { container: values.container, stdin: values.stdin ?? false, tty: (values.tty && values.stdin) ?? false });
   },
 };
