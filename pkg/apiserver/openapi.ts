@@ -1,4 +1,4 @@
-// openapi.ts: a minimal OpenAPI v3 surface. kubectl reads /openapi/v3 to learn whether the
+// openapi.ts: a minimal OpenAPI v3 surface, and an empty v2 document (see openapiV2). kubectl reads /openapi/v3 to learn whether the
 // server validates fields itself (the `fieldValidation` query parameter on each kind's PATCH
 // operation); when it does, kubectl skips client-side schema validation. Schemas themselves
 // are not published yet, so kubectl computes strategic merge patches from its built-in types.
@@ -38,4 +38,19 @@ export function openapiRoot(kinds: KindInfo[]): object {
     paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${hash}` };
   }
   return { paths };
+}
+
+/** OpenAPIV2ProtobufType is the media type kubectl asks /openapi/v2 for. */
+export const OpenAPIV2ProtobufType = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+
+/**
+ * openapiV2 answers /openapi/v2 with a document without paths or definitions. kubectl falls back
+ * to it for what the v3 documents do not cover, a `kind: List` among them (`kubectl apply -f` of
+ * `kubectl get -o json` output); with nothing to check the items against there, it sends each one
+ * and the server's own field validation judges it. In protobuf the empty document is zero bytes:
+ * every field of gnostic's openapi_v2.Document left at its default.
+ */
+export function openapiV2(accept: string): { type: string; body: Buffer | object } {
+  if (accept.includes(OpenAPIV2ProtobufType)) return { type: OpenAPIV2ProtobufType, body: Buffer.alloc(0) };
+  return { type: 'application/json', body: { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths: {}, definitions: {} } };
 }

@@ -26,7 +26,7 @@ import { allKinds, apiVersionOf, kindForResource, type KindInfo } from '../api/s
 import { decodeProtobufObject, ProtobufError, protobufMediaType } from '../api/protobuf/decode.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { ApiMetrics } from './metrics.js';
-import { openapiGroupVersionDoc, openapiRoot } from './openapi.js';
+import { openapiGroupVersionDoc, openapiRoot, openapiV2 } from './openapi.js';
 import { relayUpgrade, resolveAgent, streamLogs, writeUpgradeError } from './podproxy.js';
 import { nodePortAllocator, parseCidr, serviceIPAllocator } from './allocator.js';
 import { applyJsonPatch, applyMergePatch, patchTypeOf } from './patch.js';
@@ -235,7 +235,10 @@ export class ApiServer implements RegistryHost {
     app.get('/version', async () => SERVER_VERSION);
     app.get('/api', async () => apiVersions(this.address));
     app.get('/apis', async () => apiGroupList(allKinds()));
-    app.get('/openapi/v2', async (_req, reply) => reply.code(404).send(notFoundStatus('/openapi/v2')));
+    app.get('/openapi/v2', async (req, reply) => {
+      const doc = openapiV2(String(req.headers.accept ?? ''));
+      return reply.type(doc.type).send(doc.body);
+    });
     app.get('/openapi/v3', async () => openapiRoot(allKinds()));
     app.get('/openapi/v3/*', async (req, reply) => {
       const parts = new URL(req.url, 'http://x').pathname.split('/').filter(Boolean).slice(2);
