@@ -25,6 +25,35 @@
 //     intstr.IntOrString and runtime.RawExtension are decoded natively and not defined here; the
 //     message names in `unsupported` are referenced but intentionally not defined.
 
+/** containerFields are Container's, which EphemeralContainerCommon repeats field for field. */
+const containerFields: Record<number, string> = {
+  1: 'name string',
+  2: 'image string',
+  3: 'command []string',
+  4: 'args []string',
+  5: 'workingDir string',
+  6: 'ports []core.v1.ContainerPort',
+  7: 'env []core.v1.EnvVar',
+  8: 'resources core.v1.ResourceRequirements',
+  9: 'volumeMounts []core.v1.VolumeMount',
+  10: 'livenessProbe core.v1.Probe',
+  11: 'readinessProbe core.v1.Probe',
+  12: 'lifecycle core.v1.Lifecycle',
+  13: 'terminationMessagePath string',
+  14: 'imagePullPolicy string',
+  15: 'securityContext core.v1.SecurityContext',
+  16: 'stdin bool',
+  17: 'stdinOnce bool',
+  18: 'tty bool',
+  19: 'envFrom []core.v1.EnvFromSource',
+  20: 'terminationMessagePolicy string',
+  21: 'volumeDevices []core.v1.VolumeDevice',
+  22: 'startupProbe core.v1.Probe',
+  23: 'resizePolicy []core.v1.ContainerResizePolicy',
+  24: 'restartPolicy *string',
+  // After 1.32, not listed: 25 restartPolicyRules []ContainerRestartRule (1.34).
+};
+
 /** messages maps a message name to its fields: field number → "<jsonName> <type>". */
 export const messages: Record<string, Record<number, string>> = {
   // ---- runtime: the envelope (after the "k8s\0" prefix). Its Go fields have no usable JSON
@@ -385,64 +414,13 @@ export const messages: Record<string, Record<number, string>> = {
   },
 
   // ---- core.v1: containers ----
-  'core.v1.Container': {
-    1: 'name string',
-    2: 'image string',
-    3: 'command []string',
-    4: 'args []string',
-    5: 'workingDir string',
-    6: 'ports []core.v1.ContainerPort',
-    7: 'env []core.v1.EnvVar',
-    8: 'resources core.v1.ResourceRequirements',
-    9: 'volumeMounts []core.v1.VolumeMount',
-    10: 'livenessProbe core.v1.Probe',
-    11: 'readinessProbe core.v1.Probe',
-    12: 'lifecycle core.v1.Lifecycle',
-    13: 'terminationMessagePath string',
-    14: 'imagePullPolicy string',
-    15: 'securityContext core.v1.SecurityContext',
-    16: 'stdin bool',
-    17: 'stdinOnce bool',
-    18: 'tty bool',
-    19: 'envFrom []core.v1.EnvFromSource',
-    20: 'terminationMessagePolicy string',
-    21: 'volumeDevices []core.v1.VolumeDevice',
-    22: 'startupProbe core.v1.Probe',
-    23: 'resizePolicy []core.v1.ContainerResizePolicy',
-    24: 'restartPolicy *string',
-    // After 1.32, not listed: 25 restartPolicyRules []ContainerRestartRule (1.34).
-  },
+  'core.v1.Container': containerFields,
   'core.v1.EphemeralContainer': {
     1: '... core.v1.EphemeralContainerCommon',
     2: 'targetContainerName string',
   },
-  'core.v1.EphemeralContainerCommon': {
-    1: 'name string',
-    2: 'image string',
-    3: 'command []string',
-    4: 'args []string',
-    5: 'workingDir string',
-    6: 'ports []core.v1.ContainerPort',
-    7: 'env []core.v1.EnvVar',
-    8: 'resources core.v1.ResourceRequirements',
-    9: 'volumeMounts []core.v1.VolumeMount',
-    10: 'livenessProbe core.v1.Probe',
-    11: 'readinessProbe core.v1.Probe',
-    12: 'lifecycle core.v1.Lifecycle',
-    13: 'terminationMessagePath string',
-    14: 'imagePullPolicy string',
-    15: 'securityContext core.v1.SecurityContext',
-    16: 'stdin bool',
-    17: 'stdinOnce bool',
-    18: 'tty bool',
-    19: 'envFrom []core.v1.EnvFromSource',
-    20: 'terminationMessagePolicy string',
-    21: 'volumeDevices []core.v1.VolumeDevice',
-    22: 'startupProbe core.v1.Probe',
-    23: 'resizePolicy []core.v1.ContainerResizePolicy',
-    24: 'restartPolicy *string',
-    // After 1.32, not listed: 25 restartPolicyRules (1.34).
-  },
+  // The same fields as Container, field for field.
+  'core.v1.EphemeralContainerCommon': containerFields,
   'core.v1.ContainerPort': {
     1: 'name string',
     2: 'hostPort int32',
