@@ -4,6 +4,9 @@
 // `kubectl logs` shows what they printed.
 import test from 'ava';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eventually, startTestCluster, type TestCluster } from '../lib/cluster.js';
 
 let cluster: TestCluster;
@@ -137,7 +140,7 @@ test.serial('scenario 7: a Job and a CronJob complete; kubectl logs shows their 
   t.truthy(cj.status.lastScheduleTime);
 });
 
-test.serial('agent acceptance 1: init container, two containers, configMap volume and Secret env; kubectl logs -f and exec -it', async (t) => {
+test.serial('agent acceptance 1: init container, two containers, configMap volume and Secret env; kubectl logs -f, exec -it and cp', async (t) => {
   t.timeout(300_000);
   await namespace('e2e-pod');
   await apply('e2e-pod', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { 'greeting.txt': 'hello from a configMap volume' } });
@@ -197,6 +200,15 @@ test.serial('agent acceptance 1: init container, two containers, configMap volum
     });
   });
   t.regex(tty, /\/dev\/pts\/\d+/, `a terminal inside the container: ${tty}`);
+  // kubectl cp: tar in the container over exec, both ways.
+  const dir = mkdtempSync(join(tmpdir(), 'skifftest-cp-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'in.txt'), 'copied in\n');
+  await kubectl(['cp', '-c', 'main', join(dir, 'in.txt'), 'e2e-pod/full:/tmp/in.txt']);
+  t.is(await kubectl(['exec', '-n', 'e2e-pod', 'full', '-c', 'main', '--', 'cat', '/tmp/in.txt']), 'copied in\n');
+  await kubectl(['exec', '-n', 'e2e-pod', 'full', '-c', 'main', '--', 'sh', '-c', 'echo made inside > /tmp/out.txt']);
+  await kubectl(['cp', '-c', 'main', 'e2e-pod/full:/tmp/out.txt', join(dir, 'out.txt')]);
+  t.is(readFileSync(join(dir, 'out.txt'), 'utf8'), 'made inside\n');
 });
 
 test.serial('kubectl run -i --rm, kubectl run -it and kubectl attach reach the container’s own stdio', async (t) => {
