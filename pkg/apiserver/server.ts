@@ -783,7 +783,11 @@ function parseBody(contentType: string, body: Buffer): unknown {
         return decodeProtobufObject(body);
       } catch (err) {
         if (!(err instanceof ProtobufError)) throw err;
-        if (err.unsupportedKind) throw newUnsupportedMediaType(`${contentType}: ${err.message}`);
+        if (err.unsupportedKind) {
+          // A kind this server does not serve at all is a 404, as its JSON would be.
+          if (!allKinds().some((k) => `${apiVersionOf(k)}/${k.kind}` === err.unsupportedKind)) throw new StatusError(notFoundStatus(''));
+          throw newUnsupportedMediaType(`${contentType}: ${err.message}`);
+        }
         throw newBadRequest(`error decoding request body as protobuf: ${err.message}`);
       }
     default:

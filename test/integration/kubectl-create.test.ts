@@ -296,6 +296,10 @@ test.serial('a protobuf body with a field this server does not know is a 400 nam
   const res2 = await fetch(`${srv.url}/api/v1/namespaces/pb/endpoints`, { method: 'POST', headers: { 'content-type': 'application/vnd.kubernetes.protobuf' }, body: other });
   t.is(res2.status, 415);
   t.regex(((await res2.json()) as Obj).message, /send JSON/);
+  // A kind Skiff does not serve at all is a 404, in protobuf as in JSON.
+  const quota = await kubectl('-n', 'pb', 'create', 'quota', 'q', '--hard=pods=3');
+  t.not(quota.code, 0);
+  t.regex(quota.stderr, /the server could not find the requested resource/);
 });
 
 test.serial('kubectl drain cordons the node and evicts its pods (Eviction bodies are protobuf)', async (t) => {

@@ -23,7 +23,8 @@ export class ProtobufError extends Error {
   constructor(
     readonly path: string,
     message: string,
-    readonly unsupportedKind = false,
+    /** unsupportedKind names the "apiVersion/Kind" of a body whose kind has no table. */
+    readonly unsupportedKind?: string,
   ) {
     super(path ? `${path}: ${message}` : message);
   }
@@ -42,7 +43,7 @@ export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
   const contentEncoding = bytesField(unknown, 3)?.toString('utf8');
   if (contentEncoding) throw new ProtobufError('', `content encoding "${contentEncoding}" is not supported`);
   const message = kinds[`${apiVersion}/${kind}`];
-  if (!message) throw new ProtobufError('', `protobuf bodies of ${apiVersion}/${kind} are not supported; send JSON`, true);
+  if (!message) throw new ProtobufError('', `protobuf bodies of ${apiVersion}/${kind} are not supported; send JSON`, `${apiVersion}/${kind}`);
   return { apiVersion, kind, ...(decodeMessage(message, bytesField(unknown, 2) ?? Buffer.alloc(0), '') as object) };
 }
 
