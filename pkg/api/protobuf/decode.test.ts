@@ -64,6 +64,14 @@ test('a Deployment: a pointer zero (replicas 0) is kept, quantities, int-or-stri
   t.deepEqual(o.spec.strategy, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: 0 } });
 });
 
+test('a map key "__proto__" is an ordinary key (validation then judges it), not a prototype', (t) => {
+  const raw = Buffer.concat([objectMeta('cm', entry(11, '__proto__', bytes(2, 'x')))]);
+  const o = decodeProtobufObject(envelope('v1', 'ConfigMap', raw)) as { metadata: { labels: object } };
+  t.deepEqual(Object.keys(o.metadata.labels), ['__proto__']);
+  t.is(Object.getPrototypeOf(o.metadata.labels), Object.prototype);
+  t.is(JSON.stringify(o.metadata.labels), '{"__proto__":"x"}');
+});
+
 test('negative int32 and int64 values (ten-byte varints)', (t) => {
   // ObjectMeta generation (int64) -1, PodSpec priority (*int32) -5: both sign-extended to ten bytes.
   const raw = Buffer.concat([objectMeta('p', num(7, -1n)), msg(2, num(25, -5))]);

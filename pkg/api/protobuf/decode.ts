@@ -202,7 +202,8 @@ function decodeMessage(message: string, buf: Buffer, path: string): unknown {
         else entry.skip(entryTag & 7);
       }
       const map = (out[field.name] ??= {}) as Record<string, unknown>;
-      map[key] = value ?? zeroOf(type.value);
+      // defineProperty, as JSON.parse does: a key "__proto__" is data, not the map's prototype.
+      Object.defineProperty(map, key, { value: value ?? zeroOf(type.value), enumerable: true, writable: true, configurable: true });
     } else {
       const value = readValue(r, wire, type, fieldPath);
       if (value === undefined) continue;
