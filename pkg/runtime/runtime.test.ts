@@ -312,14 +312,15 @@ for (const runtime of testRuntimes()) {
   it('attach to a container with a terminal: conmon holds it, resize sets its size, output is stdout', async (t) => {
     const { env, rt } = await setup(t, runtime);
     const sb = await rt.runPodSandbox(newSandboxConfig(env));
-    const id = await rt.createContainer(sb, newContainerConfig({ command: ['sh', '-c', 'read l; tty; stty size; echo "got $l" >&2'], stdin: true, stdinOnce: true, tty: true }));
+    // conmon applies a resize from its FIFO on its own time: the script waits for it (5 s at most).
+    const script = 'read l; tty; i=0; while [ "$(stty size)" = "0 0" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done; stty size; echo "got $l" >&2';
+    const id = await rt.createContainer(sb, newContainerConfig({ command: ['sh', '-c', script], stdin: true, stdinOnce: true, tty: true }));
     await rt.startContainer(id);
     const session = await rt.attach(id, { stdin: true });
     let out = '';
     session.stdout.on('data', (d: Buffer) => (out += d.toString()));
     session.stderr.on('data', (d: Buffer) => t.fail(`stderr on a terminal: ${d}`));
     session.resize(100, 30);
-    await sleep(200); // conmon applies the size from its FIFO on its own time
     session.stdin!.write('hi\r');
     t.is(await session.exitCode, 0);
     // The terminal echoes the input, translates newlines and merges stderr into its output.
