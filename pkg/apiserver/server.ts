@@ -758,7 +758,6 @@ function notFoundStatus(_path: string): Status {
 function parseBody(contentType: string, body: Buffer): unknown {
   const ct = contentType.split(';')[0].trim().toLowerCase();
   if (body.length === 0) return undefined;
-  const text = body.toString('utf8');
   switch (ct) {
     case 'application/json':
     case 'application/merge-patch+json':
@@ -767,14 +766,14 @@ function parseBody(contentType: string, body: Buffer): unknown {
     case 'application/apply-patch+json':
     case '':
       try {
-        return JSON.parse(text);
+        return JSON.parse(body.toString('utf8'));
       } catch (err) {
         throw newBadRequest(`error decoding request body as JSON: ${(err as Error).message}`);
       }
     case 'application/yaml':
     case 'application/apply-patch+yaml':
       try {
-        return yaml.load(text);
+        return yaml.load(body.toString('utf8'));
       } catch (err) {
         throw newBadRequest(`error decoding request body as YAML: ${(err as Error).message.split('\n')[0]}`);
       }
